@@ -1,0 +1,81 @@
+import { BeadError } from './errors.js';
+import { compareIds } from './natural-sort.js';
+import { type BeadRecord, stringifyRecord } from './record.js';
+import { getBeadRecordSchema } from './schema.js';
+
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})( |$)/;
+
+/** One parsed line: the record and where it came from. */
+export interface ParsedLine {
+  record: BeadRecord;
+  line: number;
+}
+
+/**
+ * Parses an issues.jsonl text. Blank lines are allowed. Throws a BeadError naming file and line for a git
+ * conflict marker (JSONL_CONFLICT), a line that is not a valid record (JSONL_PARSE) or an id that appears
+ * twice (DUPLICATE_ID). Pure: no file system access.
+ */
+export function parseJsonl(text: string, file = 'issues.jsonl'): ParsedLine[] {
+  const schema = getBeadRecordSchema();
+  const parsed: ParsedLine[] = [];
+  const seen = new Map<string, number>();
+  let start = 0;
+  let lineNumber = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    lineNumber++;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    start = end + 1;
+    if (line.trim() === '') continue;
+    if (CONFLICT_MARKER.test(line)) {
+      throw new BeadError(
+        'JSONL_CONFLICT',
+        `${file}:${lineNumber}: git conflict marker "${line.slice(0, 7)}": resolve the merge (keep one version of each bead line, or use the sase bead merge driver), then run the command again`,
+        { file, line: lineNumber },
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new BeadError(
+        'JSONL_PARSE',
+        `${file}:${lineNumber}: not valid JSON (${(error as Error).message}); each line must be one bead object like {"id":"p-1","title":"...","status":"open",...}`,
+        { file, line: lineNumber, cause: error },
+      );
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `field "${issue.path.join('.')}"` : 'record';
+      const id = typeof (value as { id?: unknown })?.id === 'string' ? ` (bead ${(value as { id: string }).id})` : '';
+      throw new BeadError(
+        'JSONL_PARSE',
+        `${file}:${lineNumber}${id}: ${where}: ${issue?.message ?? 'invalid bead record'}`,
+        { file, line: lineNumber },
+      );
+    }
+    const record = result.data as BeadRecord;
+    const previous = seen.get(record.id);
+    if (previous !== undefined) {
+      throw new BeadError(
+        'DUPLICATE_ID',
+        `${file}:${lineNumber}: bead ${record.id} is already defined on line ${previous}; two checkouts may have created the same id — keep one line or renumber one of them`,
+        { file, line: lineNumber, beadId: record.id },
+      );
+    }
+    seen.set(record.id, lineNumber);
+    parsed.push({ record, line: lineNumber });
+  }
+  return parsed;
+}
+
+/** The canonical issues.jsonl text: one compact line per bead in natural id order, `\n` endings. */
+export function stringifyJsonl(records: Iterable<BeadRecord>): string {
+  const sorted = [...records].sort((a, b) => compareIds(a.id, b.id));
+  let text = '';
+  for (const record of sorted) text += `${stringifyRecord(record)}\n`;
+  return text;
+}

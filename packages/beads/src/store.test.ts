@@ -1,0 +1,293 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BeadError } from './errors.js';
+import { createTempStore, steppingClock } from './internal/temp-store.js';
+import { parseJsonl } from './jsonl.js';
+import { openBeadStore } from './store.js';
+
+function ids(beads: { id: string }[]): string[] {
+  return beads.map((bead) => bead.id);
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return (error as BeadError).code;
+  }
+  return undefined;
+}
+
+describe('ids', () => {
+  it('numbers plan beads from the counter and phases from their parent', () => {
+    const { store, dir } = createTempStore('app');
+    const epic = store.create({ title: 'Epic', tier: 'epic' });
+    const plan = store.create({ title: 'Plain plan' });
+    expect([epic.id, plan.id]).toEqual(['app-1', 'app-2']);
+    const phases = [1, 2, 3].map((n) => store.create({ title: `Phase ${n}`, parentId: epic.id }));
+    expect(ids(phases)).toEqual(['app-1.1', 'app-1.2', 'app-1.3']);
+    expect(phases[0]!.issueType).toBe('phase');
+    expect(phases[0]!.tier).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ prefix: 'app', next_counter: 3 });
+  });
+
+  it('accepts ids without the prefix', () => {
+    const { store } = createTempStore('app');
+    const epic = store.create({ title: 'Epic', tier: 'epic' });
+    store.create({ title: 'Phase', parentId: '1' });
+    expect(store.get('1').id).toBe(epic.id);
+    expect(store.get('1.1').title).toBe('Phase');
+  });
+
+  it('never reuses a counter even when the JSONL loses the bead', () => {
+    const { store, dir } = createTempStore('app');
+    store.create({ title: 'one' });
+    writeFileSync(join(dir, 'issues.jsonl'), '');
+    expect(store.create({ title: 'two' }).id).toBe('app-2');
+  });
+
+  it('catches up when the counter is behind the highest id (merged from another checkout)', () => {
+    const { store, dir } = createTempStore('app');
+    store.create({ title: 'one' });
+    const line = readFileSync(join(dir, 'issues.jsonl'), 'utf8').replace('"app-1"', '"app-9"');
+    writeFileSync(join(dir, 'issues.jsonl'), line);
+    expect(store.create({ title: 'next' }).id).toBe('app-10');
+  });
+});
+
+describe('ready and blocked', () => {
+  it('follows chains, diamonds, closed and missing blockers', () => {
+    const { store, dir } = createTempStore('p');
+    // chain a <- b <- c; diamond d <- (e, f) <- g; related edges never block.
+    const a = store.create({ title: 'a' });
+    const b = store.create({ title: 'b', dependencies: [a.id] });
+    const c = store.create({ title: 'c', dependencies: [b.id] });
+    const d = store.create({ title: 'd' });
+    const e = store.create({ title: 'e', dependencies: [d.id] });
+    const f = store.create({ title: 'f', dependencies: [d.id] });
+    const g = store.create({ title: 'g', dependencies: [e.id, f.id] });
+    const h = store.create({ title: 'h' });
+    store.addDependency(h.id, c.id, 'related');
+    expect(ids(store.ready())).toEqual([a.id, d.id, h.id]);
+    expect(store.blocked().map((x) => [x.bead.id, x.blockedBy])).toEqual([
+      [b.id, [a.id]],
+      [c.id, [b.id]],
+      [e.id, [d.id]],
+      [f.id, [d.id]],
+      [g.id, [e.id, f.id]],
+    ]);
+
+    store.close([a.id, d.id]);
+    expect(ids(store.ready())).toEqual([b.id, e.id, f.id, h.id]);
+    store.close(e.id);
+    expect(store.blocked().find((x) => x.bead.id === g.id)?.blockedBy).toEqual([f.id]);
+
+    // in_progress beads are in neither list
+    store.update(b.id, { status: 'in_progress' });
+    expect(ids(store.ready())).not.toContain(b.id);
+    expect(store.blocked().map((x) => x.bead.id)).not.toContain(b.id);
+
+    // a dependency on a missing bead (hand edit) blocks
+    const text = readFileSync(join(dir, 'issues.jsonl'), 'utf8').replace(
+      `"title":"h","status":"open","issue_type":"plan","tier":"plan","created_at"`,
+      `"title":"h","status":"open","issue_type":"plan","tier":"plan","created_at"`,
+    );
+    const withMissing = text
+      .split('\n')
+      .map((line) => (line.includes(`"id":"${h.id}"`) ? line.replace('"dependencies":[', '"dependencies":[{"id":"p-404","type":"blocks"},') : line))
+      .join('\n');
+    writeFileSync(join(dir, 'issues.jsonl'), withMissing);
+    expect(store.blocked().find((x) => x.bead.id === h.id)?.blockedBy).toEqual(['p-404']);
+    const report = store.doctor();
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((problem) => problem.code)).toContain('MISSING_DEPENDENCY');
+  });
+});
+
+describe('dependencies', () => {
+  it('refuses a blocks edge that closes a cycle, naming it', () => {
+    const { store } = createTempStore('p');
+    const a = store.create({ title: 'a' });
+    const b = store.create({ title: 'b', dependencies: [a.id] });
+    const c = store.create({ title: 'c', dependencies: [b.id] });
+    let error: BeadError | undefined;
+    try {
+      store.addDependency(a.id, c.id);
+    } catch (caught) {
+      error = caught as BeadError;
+    }
+    expect(error?.code).toBe('DEPENDENCY_CYCLE');
+    expect(error?.cycle).toEqual(['p-1', 'p-3', 'p-2', 'p-1']);
+    expect(error?.message).toContain('p-1 → p-3 → p-2 → p-1');
+    expect(codeOf(() => store.addDependency(a.id, a.id))).toBe('DEPENDENCY_CYCLE');
+    // a related edge does not order work, so it may point back
+    expect(store.addDependency(a.id, c.id, 'related').dependencies).toEqual([{ id: 'p-3', type: 'related' }]);
+    expect(store.get(a.id).dependencies).toHaveLength(1);
+  });
+
+  it('adds, removes and draws the dependency tree', () => {
+    const { store } = createTempStore('p');
+    const a = store.create({ title: 'a' });
+    const b = store.create({ title: 'b', dependencies: [a.id] });
+    const c = store.create({ title: 'c', dependencies: [a.id, b.id] });
+    const tree = store.dependencyTree(c.id);
+    expect(tree.children.map((child) => [child.id, child.repeated])).toEqual([
+      ['p-1', false],
+      ['p-2', false],
+    ]);
+    expect(tree.children[1]!.children[0]).toMatchObject({ id: 'p-1', repeated: true });
+    expect(store.dependencyTree(a.id, { direction: 'up' }).children.map((child) => child.id)).toEqual(['p-2', 'p-3']);
+    expect(store.removeDependency(c.id, b.id)).toBe(true);
+    expect(store.removeDependency(c.id, b.id)).toBe(false);
+    expect(codeOf(() => store.addDependency(c.id, 'p-99'))).toBe('DEPENDENCY_NOT_FOUND');
+  });
+});
+
+describe('the JSONL file', () => {
+  it('is sorted naturally, compact, with keys in SPEC order', () => {
+    const { store, dir } = createTempStore('p', steppingClock());
+    for (let n = 1; n <= 11; n++) store.create({ title: `plan ${n}`, tier: n === 7 ? 'epic' : 'plan' });
+    for (let n = 1; n <= 10; n++) store.create({ title: `phase ${n}`, parentId: 'p-7', model: 'opus' });
+    store.addDependency('p-7.10', 'p-7.2');
+    const lines = readFileSync(join(dir, 'issues.jsonl'), 'utf8').trimEnd().split('\n');
+    const order = lines.map((line) => JSON.parse(line).id as string);
+    expect(order.slice(0, 3)).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(order.slice(6, 9)).toEqual(['p-7', 'p-7.1', 'p-7.2']);
+    expect(order.indexOf('p-7.10')).toBe(order.indexOf('p-7.9') + 1);
+    expect(order.at(-1)).toBe('p-11');
+    expect(lines[order.indexOf('p-7.10')]).toBe(
+      '{"id":"p-7.10","title":"phase 10","status":"open","issue_type":"phase","parent_id":"p-7","model":"opus","created_at":"2026-11-21T12:00:20.000Z","updated_at":"2026-11-21T12:00:21.000Z","dependencies":[{"id":"p-7.2","type":"blocks"}]}',
+    );
+  });
+
+  it('is picked up after a hand edit', () => {
+    const { store, dir } = createTempStore('p');
+    store.create({ title: 'before' });
+    const file = join(dir, 'issues.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"before"', '"after"'));
+    expect(store.get('p-1').title).toBe('after');
+    // and by another process's store object
+    const other = openBeadStore({ dir });
+    expect(other.get('p-1').title).toBe('after');
+  });
+
+  it('rebuilds a deleted cache identically', () => {
+    const { store, dir } = createTempStore('p');
+    const a = store.create({ title: 'a', tier: 'epic', description: 'multi\nline "quoted"' });
+    store.create({ title: 'a.1', parentId: a.id });
+    store.create({ title: 'b', dependencies: [a.id] });
+    store.close(a.id, { reason: 'done' });
+    const before = { list: store.list(), ready: store.ready(), blocked: store.blocked(), stats: store.stats() };
+    const jsonl = readFileSync(join(dir, 'issues.jsonl'));
+    store.dispose();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `beads.db${suffix}`), { force: true });
+    const reopened = openBeadStore({ dir });
+    expect({ list: reopened.list(), ready: reopened.ready(), blocked: reopened.blocked(), stats: reopened.stats() }).toEqual(
+      before,
+    );
+    expect(readFileSync(join(dir, 'issues.jsonl')).equals(jsonl)).toBe(true);
+  });
+
+  it.each([
+    ['a malformed line', '{"id":"p-2","title":"x"', 'JSONL_PARSE'],
+    ['a bad field', '{"id":"p-2","title":"x","status":"done","issue_type":"plan","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}', 'JSONL_PARSE'],
+    ['a conflict marker', '<<<<<<< HEAD', 'JSONL_CONFLICT'],
+  ])('refuses %s with file and line, leaving the file untouched', (_name, badLine, code) => {
+    const { store, dir } = createTempStore('p');
+    store.create({ title: 'one' });
+    const file = join(dir, 'issues.jsonl');
+    const broken = `${readFileSync(file, 'utf8')}${badLine}\n`;
+    writeFileSync(file, broken);
+    for (const action of [() => store.list(), () => store.create({ title: 'two' }), () => store.ready()]) {
+      let error: BeadError | undefined;
+      try {
+        action();
+      } catch (caught) {
+        error = caught as BeadError;
+      }
+      expect(error?.code).toBe(code);
+      expect(error?.line).toBe(2);
+      expect(error?.message).toContain(`${file}:2`);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(broken);
+  });
+});
+
+describe('updates', () => {
+  it('keeps closed_at in step with status and supports batches', () => {
+    const { store } = createTempStore('p');
+    const a = store.create({ title: 'a', assignee: 'me' });
+    const closed = store.close(a.id, { reason: 'shipped' })[0]!;
+    expect(closed.status).toBe('closed');
+    expect(closed.closedAt).toBeDefined();
+    expect(closed.closeReason).toBe('shipped');
+    const reopened = store.reopen(a.id);
+    expect(reopened.closedAt).toBeUndefined();
+    expect(reopened.closeReason).toBeUndefined();
+    expect(store.update(a.id, { assignee: null }).assignee).toBeUndefined();
+    expect(codeOf(() => store.update(a.id, { status: 'done' as never }))).toBe('INVALID_INPUT');
+    expect(codeOf(() => store.get('p-77'))).toBe('BEAD_NOT_FOUND');
+
+    const result = store.batch((s) => {
+      const epic = s.create({ title: 'epic', tier: 'epic' });
+      s.create({ title: 'one', parentId: epic.id });
+      return s.create({ title: 'two', parentId: epic.id, dependencies: [`${epic.id}.1`] });
+    });
+    expect(result.id).toBe('p-2.2');
+    expect(() =>
+      store.batch((s) => {
+        s.create({ title: 'lost' });
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(store.list().map((bead) => bead.title)).not.toContain('lost');
+  });
+
+  it('reports and fixes what doctor can fix', () => {
+    const { store, dir } = createTempStore('p');
+    store.create({ title: 'a' });
+    store.create({ title: 'b' });
+    writeFileSync(join(dir, 'config.json'), '{"prefix":"p","next_counter":1}\n');
+    const report = store.doctor({ fix: true });
+    expect(report.problems.map((problem) => [problem.code, problem.fixed])).toEqual([['COUNTER_BEHIND', true]]);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).next_counter).toBe(3);
+    expect(store.doctor().problems).toEqual([]);
+  });
+});
+
+describe('concurrency', () => {
+  it('8 processes creating 100 beads each get 800 distinct ids; JSONL and cache agree', async () => {
+    const { store, dir } = createTempStore('p');
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    expect(existsSync(dist), 'build @sase/beads first (pnpm build)').toBe(true);
+    const script = `
+      const { openBeadStore } = await import(${JSON.stringify(dist)});
+      const store = openBeadStore({ dir: ${JSON.stringify(dir)} });
+      const ids = [];
+      for (let i = 0; i < 100; i++) ids.push(store.create({ title: 'w' + process.argv[1] + '-' + i }).id);
+      process.stdout.write(JSON.stringify(ids));
+    `;
+    const outputs = await Promise.all(
+      Array.from({ length: 8 }, (_, worker) =>
+        new Promise<string[]>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script, String(worker)]);
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (chunk) => (out += chunk));
+          child.stderr.on('data', (chunk) => (err += chunk));
+          child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
+        }),
+      ),
+    );
+    const all = outputs.flat();
+    expect(new Set(all).size).toBe(800);
+    const fromFile = parseJsonl(readFileSync(join(dir, 'issues.jsonl'), 'utf8')).map((line) => line.record.id);
+    expect(fromFile).toHaveLength(800);
+    expect(new Set(fromFile)).toEqual(new Set(all));
+    expect(store.list().map((bead) => bead.id)).toEqual(fromFile);
+    expect(execFileSync('sh', ['-c', `ls -a ${JSON.stringify(dir)} | grep -c '\\.tmp$' || true`]).toString().trim()).toBe('0');
+  }, 120_000);
+});

@@ -1,0 +1,37 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the TypeScript sources of every workspace package (no build needed), except the
+// CLI's end-to-end tests, which spawn the built `sase` binary.
+const root = fileURLToPath(new URL('.', import.meta.url));
+const alias: Record<string, string> = {};
+for (const dir of readdirSync(`${root}packages`)) {
+  const src = `${root}packages/${dir}/src`;
+  if (!existsSync(`${src}/index.ts`)) continue;
+  if (existsSync(`${src}/testing.ts`)) alias[`@sase/${dir}/testing`] = `${src}/testing.ts`;
+  alias[`@sase/${dir}`] = `${src}/index.ts`;
+}
+const projectDirs = ['packages', 'apps'].flatMap((group) =>
+  readdirSync(`${root}${group}`)
+    .filter((dir) => existsSync(`${root}${group}/${dir}/src`))
+    .map((dir) => `${group}/${dir}`),
+);
+
+export default defineConfig({
+  test: {
+    projects: projectDirs.map((dir) => {
+      const name = dir.startsWith('apps/') ? `@sase/${dir.slice(5)}` : `@sase/${dir.slice(9)}`;
+      return {
+        resolve: { alias },
+        test: {
+          name,
+          root: `${root}${dir}`,
+          include: ['src/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      };
+    }),
+  },
+});
