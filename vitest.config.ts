@@ -5,12 +5,13 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the TypeScript sources of every workspace package (no build needed), except the
 // CLI's end-to-end tests, which spawn the built `sase` binary.
 const root = fileURLToPath(new URL('.', import.meta.url));
-const alias: Record<string, string> = {};
+// `@sase/x` → packages/x/src/index.ts and `@sase/x/sub` → packages/x/src/sub.ts (subpath exports).
+const alias: { find: RegExp; replacement: string }[] = [];
 for (const dir of readdirSync(`${root}packages`)) {
   const src = `${root}packages/${dir}/src`;
   if (!existsSync(`${src}/index.ts`)) continue;
-  if (existsSync(`${src}/testing.ts`)) alias[`@sase/${dir}/testing`] = `${src}/testing.ts`;
-  alias[`@sase/${dir}`] = `${src}/index.ts`;
+  alias.push({ find: new RegExp(`^@sase/${dir}$`), replacement: `${src}/index.ts` });
+  alias.push({ find: new RegExp(`^@sase/${dir}/([a-z-]+)$`), replacement: `${src}/$1.ts` });
 }
 const projectDirs = ['packages', 'apps'].flatMap((group) =>
   readdirSync(`${root}${group}`)

@@ -5,10 +5,12 @@ import { getBeadRecordSchema } from './schema.js';
 
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})( |$)/;
 
-/** One parsed line: the record and where it came from. */
+/** One parsed line: the record, its line number, and where its text sits in the file (bytes). */
 export interface ParsedLine {
   record: BeadRecord;
   line: number;
+  offset: number;
+  length: number;
 }
 
 /**
@@ -17,17 +19,26 @@ export interface ParsedLine {
  * twice (DUPLICATE_ID). Pure: no file system access.
  */
 export function parseJsonl(text: string, file = 'issues.jsonl'): ParsedLine[] {
+  return parseJsonlBuffer(Buffer.from(text), file);
+}
+
+/** Like parseJsonl, from the bytes of the file (offsets and lengths are byte positions). */
+export function parseJsonlBuffer(buffer: Uint8Array, file = 'issues.jsonl'): ParsedLine[] {
+  const bytes = Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const schema = getBeadRecordSchema();
   const parsed: ParsedLine[] = [];
   const seen = new Map<string, number>();
   let start = 0;
   let lineNumber = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
     lineNumber++;
-    const line = text.slice(start, end).replace(/\r$/, '');
+    const offset = start;
+    let length = end - start;
+    if (length > 0 && bytes[end - 1] === 13) length--;
     start = end + 1;
+    const line = bytes.toString('utf8', offset, offset + length);
     if (line.trim() === '') continue;
     if (CONFLICT_MARKER.test(line)) {
       throw new BeadError(
@@ -67,7 +78,7 @@ export function parseJsonl(text: string, file = 'issues.jsonl'): ParsedLine[] {
       );
     }
     seen.set(record.id, lineNumber);
-    parsed.push({ record, line: lineNumber });
+    parsed.push({ record, line: lineNumber, offset, length });
   }
   return parsed;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BeadError } from './errors.js';
-import { BeadCache, isBusyError, lockTimeout, sha256Of } from './internal/cache.js';
+import { BeadCache, isBusyError, type LineRef, lockTimeout } from './internal/cache.js';
 import { createFileIfAbsent, writeFileAtomic } from './internal/atomic-file.js';
 import { compareIds } from './natural-sort.js';
 import {
@@ -244,9 +244,22 @@ export class BeadStore {
 
   // ---- reads -------------------------------------------------------------------------------------------
 
-  private fresh(): BeadCache {
-    if (!this.cache.isFresh() && this.depth === 0) this.mutate(() => undefined);
-    return this.cache;
+  /**
+   * Reads the lines of the rows `query` returns, reloading the cache first when the JSONL changed, and
+   * retrying when another process replaced the file between the query and the read.
+   */
+  private read<R extends LineRef>(query: () => R[]): { row: R; line: string }[] {
+    for (let attempt = 0; ; attempt++) {
+      if (this.depth === 0 && !this.cache.isFresh()) this.mutate(() => undefined);
+      const out: { row: R; line: string }[] = [];
+      if (this.cache.readLines(query, (row, line) => out.push({ row, line }))) return out;
+      if (attempt >= 20) throw lockTimeout(this.jsonlPath, new Error('the JSONL kept changing while being read'));
+    }
+  }
+
+  private record(id: string): BeadRecord | undefined {
+    const [hit] = this.read(() => this.cache.sql.ref.all(id) as LineRef[]);
+    return hit && (JSON.parse(hit.line) as BeadRecord);
   }
 
   /** The bead with this id (prefix optional). Throws BEAD_NOT_FOUND. */
@@ -258,7 +271,7 @@ export class BeadStore {
 
   /** The bead with this id, or undefined. */
   find(id: string): Bead | undefined {
-    const record = this.fresh().getRecord(this.normalizeId(id));
+    const record = this.record(this.normalizeId(id));
     return record && fromRecord(record);
   }
 
@@ -292,10 +305,8 @@ export class BeadStore {
       params.push(this.normalizeId(filter.parentId));
     }
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    return this.fresh()
-      .db.prepare(`SELECT json FROM beads ${where} ORDER BY sort_key`)
-      .pluck()
-      .all(...params) as string[];
+    const statement = this.cache.db.prepare(`SELECT id, off, len FROM beads ${where} ORDER BY sort_key`);
+    return this.read(() => statement.all(...params) as LineRef[]).map((hit) => hit.line);
   }
 
   /** Open beads whose `blocks` dependencies are all closed, in natural id order. */
@@ -305,7 +316,7 @@ export class BeadStore {
 
   /** Like ready(), as canonical JSONL lines. */
   readyLines(): string[] {
-    return this.fresh().sql.ready.all() as string[];
+    return this.read(() => this.cache.sql.ready.all() as LineRef[]).map((hit) => hit.line);
   }
 
   /** Open beads with at least one `blocks` dependency that is not closed or does not exist. */
@@ -315,9 +326,8 @@ export class BeadStore {
 
   /** Like blocked(), with each bead as its canonical JSONL line. */
   blockedLines(): { line: string; blockedBy: string[] }[] {
-    const rows = this.fresh().sql.blocked.all() as { json: string; blocked_by: string }[];
-    return rows.map((row) => ({
-      line: row.json,
+    return this.read(() => this.cache.sql.blocked.all() as (LineRef & { blocked_by: string })[]).map(({ row, line }) => ({
+      line,
       blockedBy: (JSON.parse(row.blocked_by) as string[]).sort(compareIds),
     }));
   }
@@ -327,11 +337,11 @@ export class BeadStore {
    * (`'up'`), recursively. Missing beads and beads already shown are marked, so cycles and diamonds end.
    */
   dependencyTree(id: string, options: { direction?: 'down' | 'up' } = {}): DependencyTreeNode {
-    const cache = this.fresh();
+    const cache = this.cache;
     const rootId = this.get(id).id;
     const expanded = new Set<string>();
     const build = (nodeId: string, type: DependencyTreeNode['type']): DependencyTreeNode => {
-      const record = cache.getRecord(nodeId);
+      const record = this.record(nodeId);
       const node: DependencyTreeNode = {
         id: nodeId,
         type,
@@ -344,9 +354,9 @@ export class BeadStore {
       expanded.add(nodeId);
       const edges: { id: string; type: DependencyType }[] =
         options.direction === 'up'
-          ? (cache.sql.dependentsOf.all(nodeId) as string[]).map((dependent) => ({
+          ? (cache.sql.dependentsOf.all({ id: nodeId }) as string[]).map((dependent) => ({
               id: dependent,
-              type: cache.getRecord(dependent)?.dependencies.find((d) => d.id === nodeId)?.type ?? 'blocks',
+              type: this.record(dependent)?.dependencies.find((d) => d.id === nodeId)?.type ?? 'blocks',
             }))
           : record.dependencies;
       for (const edge of [...edges].sort((a, b) => compareIds(a.id, b.id))) node.children.push(build(edge.id, edge.type));
@@ -357,7 +367,8 @@ export class BeadStore {
 
   /** Counts by status, type and tier, and the sizes of the ready and blocked queues. */
   stats(): BeadStats {
-    const cache = this.fresh();
+    const cache = this.cache;
+    this.read(() => []);
     const stats: BeadStats = {
       total: 0,
       byStatus: { open: 0, in_progress: 0, closed: 0 },
@@ -397,15 +408,15 @@ export class BeadStore {
       this.cache.syncFromJsonl();
       const result = fn();
       if (this.dirty) {
-        const text = this.cache.renderJsonl();
-        writeFileAtomic(this.jsonlPath, text);
-        this.cache.recordFingerprint(sha256Of(text));
+        writeFileAtomic(this.jsonlPath, this.cache.render());
+        this.cache.committed();
       }
       if (this.configDirty) writeFileAtomic(this.configPath, stringifyConfig(this.config));
       this.cache.db.exec('COMMIT');
       return result;
     } catch (error) {
       if (this.cache.db.inTransaction) this.cache.db.exec('ROLLBACK');
+      this.cache.discard();
       if (this.configDirty) this.config = readConfig(this.dir);
       throw error;
     } finally {
@@ -440,16 +451,15 @@ export class BeadStore {
 
   private requireRecord(id: string): BeadRecord {
     const normalized = this.normalizeId(id);
-    const record = this.cache.getRecord(normalized);
+    const record = this.record(normalized);
     if (!record) throw this.notFound(normalized);
     return record;
   }
 
   private nextPlanId(): string {
     const prefix = this.config.prefix;
-    const escaped = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}-%`;
     let highest = 0;
-    for (const id of this.cache.sql.planIds.all(escaped) as string[]) {
+    for (const id of this.cache.sql.planIds.all(prefix.length + 1, `${prefix}-`) as string[]) {
       const match = /^(\d+)$/.exec(id.slice(prefix.length + 1));
       if (match) highest = Math.max(highest, Number(match[1]));
     }
@@ -460,9 +470,8 @@ export class BeadStore {
   }
 
   private nextPhaseId(parentId: string): string {
-    const escaped = `${parentId.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
     let highest = 0;
-    for (const id of this.cache.sql.children.all(parentId, escaped, '\\') as string[]) {
+    for (const id of this.cache.sql.childIds.all(parentId) as string[]) {
       const match = /^(\d+)$/.exec(id.slice(parentId.length + 1));
       if (match) highest = Math.max(highest, Number(match[1]));
     }
@@ -496,7 +505,7 @@ export class BeadStore {
       checkCount(input.epicCount);
       const dependencies = (input.dependencies ?? []).map((dependency) => {
         const id = this.normalizeId(dependency);
-        if (!this.cache.getRecord(id)) {
+        if (!this.record(id)) {
           throw new BeadError('DEPENDENCY_NOT_FOUND', `cannot depend on ${id}: there is no such bead`, { beadId: id });
         }
         return { id, type: 'blocks' as const };
@@ -529,6 +538,7 @@ export class BeadStore {
   update(id: string, patch: UpdateBeadInput): Bead {
     return this.mutate(() => {
       const bead = fromRecord(this.requireRecord(id)) as unknown as Record<string, unknown>;
+      const now = this.timestamp();
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue;
         switch (key) {
@@ -537,7 +547,7 @@ export class BeadStore {
             break;
           case 'status':
             checkEnum('status', value as string, BEAD_STATUSES);
-            this.applyStatus(bead as unknown as Bead, value as BeadStatus);
+            this.applyStatus(bead as unknown as Bead, value as BeadStatus, now);
             break;
           case 'tier':
             if (value !== null) checkEnum('tier', value as string, TIERS);
@@ -565,16 +575,16 @@ export class BeadStore {
             throw new BeadError('INVALID_INPUT', `unknown field "${key}"; updatable fields: ${UPDATABLE.join(', ')}`);
         }
       }
-      bead.updatedAt = this.timestamp();
+      bead.updatedAt = now;
       return this.write(toRecord(bead as unknown as Bead));
     });
   }
 
-  private applyStatus(bead: Bead, status: BeadStatus): void {
+  private applyStatus(bead: Bead, status: BeadStatus, now: string): void {
     if (bead.status === status) return;
     bead.status = status;
     if (status === 'closed') {
-      bead.closedAt = this.timestamp();
+      bead.closedAt = now;
     } else {
       delete bead.closedAt;
       delete bead.closeReason;
@@ -613,7 +623,7 @@ export class BeadStore {
     return this.mutate(() => {
       const record = this.requireRecord(beadId);
       const target = this.normalizeId(dependsOnId);
-      if (!this.cache.getRecord(target)) {
+      if (!this.record(target)) {
         throw new BeadError('DEPENDENCY_NOT_FOUND', `cannot depend on ${target}: there is no such bead`, {
           beadId: target,
         });
@@ -679,7 +689,7 @@ export class BeadStore {
   doctor(options: { fix?: boolean } = {}): DoctorReport {
     return this.mutate(() => {
       const problems: DoctorProblem[] = [];
-      const records = (this.cache.sql.all.all() as string[]).map((line) => JSON.parse(line) as BeadRecord);
+      const records = this.read(() => this.cache.sql.all.all() as LineRef[]).map((hit) => JSON.parse(hit.line) as BeadRecord);
       const ids = new Set(records.map((record) => record.id));
       const prefix = this.config.prefix;
       let highest = 0;

@@ -1,96 +1,133 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { BeadError } from '../errors.js';
-import { parseJsonl } from '../jsonl.js';
+import { parseJsonlBuffer } from '../jsonl.js';
 import { naturalSortKey } from '../natural-sort.js';
 import { type BeadRecord, stringifyRecord } from '../record.js';
 
-/** Bump when the cache layout changes: an older cache is then dropped and rebuilt from the JSONL. */
-const SCHEMA_VERSION = '1';
+// better-sqlite3 is CommonJS: require() it directly (the ESM interop costs ~5 ms per process), and hand it
+// the path of its compiled addon so that it skips the `bindings` package's directory search.
+const require = createRequire(import.meta.url);
+let sqlite: { Database: typeof Database; nativeBinding?: string } | undefined;
 
+function loadSqlite(): NonNullable<typeof sqlite> {
+  if (sqlite) return sqlite;
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+  sqlite = existsSync(addon) ? { Database, nativeBinding: addon } : { Database };
+  return sqlite;
+}
+
+/** Bump when the cache layout changes: an older cache is then dropped and rebuilt from the JSONL. */
+const SCHEMA_VERSION = '2';
+
+/**
+ * The cache is an index over issues.jsonl, not a second copy of it: each row holds what queries filter on
+ * (status, type, tier, parent, blockers) and where the bead's line sits in the file (byte offset and
+ * length). The record text itself is read from the file. This keeps a rebuild to one small insert per line
+ * and lets a write rewrite the file from slices of the old one.
+ */
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS beads (
-  id TEXT PRIMARY KEY,
+  id TEXT NOT NULL,
   sort_key TEXT NOT NULL,
   status TEXT NOT NULL,
   issue_type TEXT NOT NULL,
   tier TEXT,
   parent_id TEXT,
-  json TEXT NOT NULL
+  blocks TEXT,
+  related TEXT,
+  off INTEGER NOT NULL,
+  len INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS beads_by_status ON beads (status, sort_key);
-CREATE INDEX IF NOT EXISTS beads_by_sort_key ON beads (sort_key);
-CREATE INDEX IF NOT EXISTS beads_by_parent ON beads (parent_id);
-CREATE TABLE IF NOT EXISTS deps (
-  bead_id TEXT NOT NULL,
-  depends_on TEXT NOT NULL,
-  type TEXT NOT NULL,
-  PRIMARY KEY (bead_id, depends_on)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS deps_by_target ON deps (depends_on);
 `;
+const INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS beads_by_id ON beads (id);
+CREATE INDEX IF NOT EXISTS beads_by_sort_key ON beads (sort_key);
+CREATE INDEX IF NOT EXISTS beads_by_parent ON beads (parent_id) WHERE parent_id IS NOT NULL;
+`;
+const DROP_INDEXES = 'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent;';
 
-/** What the cache was built from: cheap stat fields, plus the content hash to tell a touch from an edit. */
+/** A row's pointer into the file. `off` is -1 for a bead changed in the open transaction (text pending). */
+export interface LineRef {
+  id: string;
+  off: number;
+  len: number;
+}
+
+/** Identifies one version of the JSONL file: writes replace it by rename, so the inode changes too. */
 interface Fingerprint {
   size: string;
   mtimeNs: string;
   ino: string;
-  sha256: string;
+}
+
+const ABSENT: Fingerprint = { size: '-1', mtimeNs: '-1', ino: '-1' };
+
+function sameFile(a: Fingerprint | undefined, b: Fingerprint): boolean {
+  return a !== undefined && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
+}
+
+function fingerprintOf(stat: { size: bigint; mtimeNs: bigint; ino: bigint }): Fingerprint {
+  return { size: String(stat.size), mtimeNs: String(stat.mtimeNs), ino: String(stat.ino) };
 }
 
 type StatementName =
   | 'getMeta'
   | 'setMeta'
-  | 'get'
-  | 'upsert'
-  | 'deleteDeps'
-  | 'insertDep'
+  | 'ref'
+  | 'insert'
+  | 'update'
   | 'all'
+  | 'after'
   | 'ready'
   | 'blocked'
-  | 'children'
+  | 'childIds'
   | 'blockersOf'
   | 'dependentsOf'
-  | 'allDeps'
   | 'planIds'
-  | 'counts';
+  | 'counts'
+  | 'reflow';
 
 type Statements = Record<StatementName, Database.Statement>;
 
+const REF = 'id, off, len';
+
 /**
- * The SQLite cache of one bead store (beads.db). It is always derivable from issues.jsonl: deleting it is
- * safe, and a JSONL changed behind its back (git pull, branch switch, hand edit) is detected by fingerprint
- * and reloaded. `BEGIN IMMEDIATE` on this database is also the store's cross-process write lock.
+ * The SQLite cache of one bead store (beads.db). Always derivable from issues.jsonl: deleting it is safe,
+ * and a JSONL changed behind its back (git pull, branch switch, hand edit) is noticed by its fingerprint
+ * (size, mtime, inode) and reloaded. `BEGIN IMMEDIATE` on this database is the store's cross-process lock.
  */
 export class BeadCache {
   readonly db: Database.Database;
-  private readonly statements: Statements;
+  readonly sql: Statements;
+  /** Text of beads changed in the open write transaction, by id. */
+  readonly pending = new Map<string, string>();
+  /** Where changed beads stood in the current file before the open transaction changed them. */
+  private readonly originals = new Map<string, { off: number; len: number }>();
 
   constructor(
     readonly dbPath: string,
     readonly jsonlPath: string,
     busyTimeoutMs: number,
   ) {
-    this.db = new Database(dbPath, { timeout: busyTimeoutMs });
+    const { Database, nativeBinding } = loadSqlite();
+    this.db = new Database(dbPath, nativeBinding ? { timeout: busyTimeoutMs, nativeBinding } : { timeout: busyTimeoutMs });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    const version = this.tryReadVersion();
-    if (version !== SCHEMA_VERSION) {
-      this.db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS beads; DROP TABLE IF EXISTS deps;');
+    if (this.tryReadVersion() !== SCHEMA_VERSION) {
+      this.db.exec(`BEGIN IMMEDIATE; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS beads; DROP TABLE IF EXISTS deps;
+        ${DDL} ${INDEXES} INSERT INTO meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}'); COMMIT;`);
     }
-    this.db.exec(DDL);
-    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
-    this.statements = this.prepare();
+    this.sql = this.prepare();
   }
 
   private tryReadVersion(): string | undefined {
     try {
-      const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-        | { value: string }
-        | undefined;
-      return row?.value;
+      return this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined;
     } catch {
       return undefined;
     }
@@ -98,126 +135,276 @@ export class BeadCache {
 
   private prepare(): Statements {
     const db = this.db;
-    const notClosedBlocker = `SELECT 1 FROM deps d LEFT JOIN beads t ON t.id = d.depends_on
-      WHERE d.bead_id = b.id AND d.type = 'blocks' AND (t.status IS NULL OR t.status <> 'closed')`;
+    // A blocker that is not closed, or names no bead, keeps a bead blocked.
+    const openBlocker = `SELECT 1 FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
+      WHERE t.status IS NULL OR t.status <> 'closed'`;
     return {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      get: db.prepare('SELECT json FROM beads WHERE id = ?').pluck(),
-      upsert: db.prepare(
-        'INSERT OR REPLACE INTO beads (id, sort_key, status, issue_type, tier, parent_id, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ref: db.prepare(`SELECT ${REF} FROM beads WHERE id = ?`),
+      insert: db.prepare(
+        'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, blocks, related, off, len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      deleteDeps: db.prepare('DELETE FROM deps WHERE bead_id = ?'),
-      insertDep: db.prepare('INSERT OR REPLACE INTO deps (bead_id, depends_on, type) VALUES (?, ?, ?)'),
-      all: db.prepare('SELECT json FROM beads ORDER BY sort_key').pluck(),
-      ready: db
-        .prepare(`SELECT json FROM beads b WHERE status = 'open' AND NOT EXISTS (${notClosedBlocker}) ORDER BY sort_key`)
-        .pluck(),
+      update: db.prepare(
+        'UPDATE beads SET status = ?, issue_type = ?, tier = ?, parent_id = ?, blocks = ?, related = ?, off = -1, len = ? WHERE id = ?',
+      ),
+      all: db.prepare(`SELECT ${REF} FROM beads ORDER BY sort_key`),
+      after: db.prepare(`SELECT ${REF} FROM beads WHERE sort_key > ? ORDER BY sort_key`),
+      ready: db.prepare(
+        `SELECT ${REF} FROM beads b WHERE status = 'open' AND (blocks IS NULL OR NOT EXISTS (${openBlocker})) ORDER BY sort_key`,
+      ),
       blocked: db.prepare(
-        `SELECT b.json AS json, (SELECT json_group_array(depends_on) FROM (SELECT d.depends_on FROM deps d
-            LEFT JOIN beads t ON t.id = d.depends_on
-            WHERE d.bead_id = b.id AND d.type = 'blocks' AND (t.status IS NULL OR t.status <> 'closed')
-            ORDER BY d.depends_on)) AS blocked_by
-         FROM beads b WHERE status = 'open' AND EXISTS (${notClosedBlocker}) ORDER BY sort_key`,
+        `SELECT ${REF}, (SELECT json_group_array(j.value) FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
+           WHERE t.status IS NULL OR t.status <> 'closed') AS blocked_by
+         FROM beads b WHERE status = 'open' AND blocks IS NOT NULL AND EXISTS (${openBlocker}) ORDER BY sort_key`,
       ),
-      children: db.prepare('SELECT id FROM beads WHERE parent_id = ? OR id LIKE ? ESCAPE ?').pluck(),
-      blockersOf: db.prepare("SELECT depends_on FROM deps WHERE bead_id = ? AND type = 'blocks'").pluck(),
-      dependentsOf: db.prepare('SELECT bead_id FROM deps WHERE depends_on = ? ORDER BY bead_id').pluck(),
-      allDeps: db.prepare('SELECT bead_id, depends_on, type FROM deps'),
-      planIds: db.prepare("SELECT id FROM beads WHERE id LIKE ? ESCAPE '\\'").pluck(),
+      childIds: db.prepare('SELECT id FROM beads WHERE parent_id = ?').pluck(),
+      blockersOf: db.prepare('SELECT j.value FROM beads b, json_each(b.blocks) j WHERE b.id = ?').pluck(),
+      dependentsOf: db.prepare(
+        `SELECT b.id FROM beads b WHERE EXISTS (SELECT 1 FROM json_each(b.blocks) j WHERE j.value = @id)
+           OR EXISTS (SELECT 1 FROM json_each(b.related) j WHERE j.value = @id) ORDER BY sort_key`,
+      ).pluck(),
+      planIds: db.prepare("SELECT id FROM beads WHERE issue_type = 'plan' AND substr(id, 1, ?) = ?").pluck(),
       counts: db.prepare(
         'SELECT status, issue_type, tier, COUNT(*) AS count FROM beads GROUP BY status, issue_type, tier',
+      ),
+      // After a rewrite, every row's offset is the sum of the lengths (plus newline) of the rows before it.
+      reflow: db.prepare(
+        `UPDATE beads SET off = n.o FROM (SELECT id, SUM(len + 1) OVER (ORDER BY sort_key ROWS UNBOUNDED PRECEDING) - len - 1 AS o
+           FROM beads) AS n WHERE n.id = beads.id AND beads.off <> n.o`,
       ),
     };
   }
 
-  get sql(): Statements {
-    return this.statements;
-  }
-
   // ---- freshness -------------------------------------------------------------------------------------
 
-  private statFingerprint(): Omit<Fingerprint, 'sha256'> | undefined {
+  private statFile(): Fingerprint {
     try {
-      const stat = statSync(this.jsonlPath, { bigint: true });
-      return { size: String(stat.size), mtimeNs: String(stat.mtimeNs), ino: String(stat.ino) };
+      return fingerprintOf(statSync(this.jsonlPath, { bigint: true }));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ABSENT;
       throw error;
     }
   }
 
-  private storedFingerprint(): Fingerprint | undefined {
-    const value = this.statements.getMeta.get('fingerprint') as string | undefined;
+  private stored(): Fingerprint | undefined {
+    const value = this.sql.getMeta.get('fingerprint') as string | undefined;
     return value === undefined ? undefined : (JSON.parse(value) as Fingerprint);
   }
 
-  /** True when the cache was built from the JSONL exactly as it is on disk now (a stat, no read). */
+  /** True when the cache was built from the JSONL exactly as it is on disk now (one stat, no read). */
   isFresh(): boolean {
-    const stored = this.storedFingerprint();
-    const current = this.statFingerprint();
-    if (!current) return stored?.sha256 === EMPTY_SHA256;
-    return (
-      stored !== undefined &&
-      stored.size === current.size &&
-      stored.mtimeNs === current.mtimeNs &&
-      stored.ino === current.ino
-    );
+    return sameFile(this.stored(), this.statFile());
+  }
+
+  /** Whether the file is known to be in canonical form (written by this store, not edited since). */
+  isCanonical(): boolean {
+    return this.sql.getMeta.get('canonical') === '1';
   }
 
   /**
-   * Brings the cache in line with the JSONL. Must run inside the write transaction. A touched but unchanged
-   * file only refreshes the fingerprint; a changed one is parsed in full (throwing, with nothing changed, on
-   * a bad line) and loaded.
+   * Brings the cache in line with the JSONL; call inside the write transaction. A changed file is parsed
+   * and validated in full (throwing, with nothing changed, on a bad line) and indexed again.
    */
   syncFromJsonl(): void {
     if (this.isFresh()) return;
-    const stat = this.statFingerprint();
-    const text = stat ? readFileSync(this.jsonlPath, 'utf8') : '';
-    const sha256 = sha256Of(text);
-    const stored = this.storedFingerprint();
-    if (stored?.sha256 !== sha256) this.load(parseJsonl(text, this.jsonlPath).map((line) => line.record));
-    this.recordFingerprint(sha256);
+    let buffer: Buffer;
+    try {
+      buffer = readFileSync(this.jsonlPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      buffer = Buffer.alloc(0);
+    }
+    const lines = parseJsonlBuffer(buffer, this.jsonlPath);
+    this.db.exec(`DELETE FROM beads; ${DROP_INDEXES}`);
+    for (const { record, offset, length } of lines) this.insertRow(record, offset, length);
+    this.db.exec(INDEXES);
+    this.sql.setMeta.run('canonical', '0');
+    this.recordFingerprint();
   }
 
-  /** Replaces the whole cache content with these records. */
-  load(records: readonly BeadRecord[]): void {
-    this.db.exec('DELETE FROM beads; DELETE FROM deps;');
-    for (const record of records) this.put(record, false);
+  recordFingerprint(): void {
+    this.sql.setMeta.run('fingerprint', JSON.stringify(this.statFile()));
   }
 
-  recordFingerprint(sha256: string): void {
-    const stat = this.statFingerprint() ?? { size: '-1', mtimeNs: '-1', ino: '-1' };
-    this.statements.setMeta.run('fingerprint', JSON.stringify({ ...stat, sha256 }));
-  }
-
-  /** Inserts or replaces one bead and its dependency rows. */
-  put(record: BeadRecord, replaceDeps = true): string {
-    const json = stringifyRecord(record);
-    const s = this.statements;
-    s.upsert.run(
+  private insertRow(record: BeadRecord, offset: number, length: number): void {
+    const [blocks, related] = dependencyColumns(record);
+    this.sql.insert.run(
       record.id,
       naturalSortKey(record.id),
       record.status,
       record.issue_type,
       record.tier ?? null,
       record.parent_id ?? null,
-      json,
+      blocks,
+      related,
+      offset,
+      length,
     );
-    if (replaceDeps) s.deleteDeps.run(record.id);
-    for (const dependency of record.dependencies) s.insertDep.run(record.id, dependency.id, dependency.type);
-    return json;
   }
 
-  getRecord(id: string): BeadRecord | undefined {
-    const json = this.statements.get.get(id) as string | undefined;
-    return json === undefined ? undefined : (JSON.parse(json) as BeadRecord);
+  /** Records a new or changed bead in the open transaction; its text is written by `rewrite()`. */
+  put(record: BeadRecord): string {
+    const line = stringifyRecord(record);
+    if (!this.pending.has(record.id)) {
+      const before = this.sql.ref.get(record.id) as LineRef | undefined;
+      if (before && before.off >= 0) this.originals.set(record.id, { off: before.off, len: before.len });
+    }
+    const length = Buffer.byteLength(line);
+    const [blocks, related] = dependencyColumns(record);
+    const changed = this.sql.update.run(
+      record.status,
+      record.issue_type,
+      record.tier ?? null,
+      record.parent_id ?? null,
+      blocks,
+      related,
+      length,
+      record.id,
+    ).changes;
+    if (changed === 0) this.insertRow(record, -1, length);
+    this.pending.set(record.id, line);
+    return line;
   }
 
-  /** The canonical JSONL text of the whole cache. */
-  renderJsonl(): string {
-    const lines = this.statements.all.all() as string[];
-    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  // ---- reading lines -----------------------------------------------------------------------------------
+
+  /**
+   * Runs `query` and reads the lines of the rows it returns, consistently: the rows and the file version
+   * they point into are taken from one read snapshot, and the file is read through a descriptor whose
+   * inode is checked against that snapshot. Returns undefined when the file moved on (the caller syncs and
+   * retries).
+   */
+  readLines<R extends LineRef>(query: () => R[], into: (row: R, line: string) => void): boolean {
+    const inWrite = this.db.inTransaction;
+    if (!inWrite) this.db.exec('BEGIN');
+    try {
+      const rows = query();
+      if (rows.length === 0) return true;
+      if (rows.every((row) => row.off < 0)) {
+        for (const row of rows) into(row, this.pending.get(row.id)!);
+        return true;
+      }
+      const expected = this.stored();
+      let fd: number;
+      try {
+        fd = openSync(this.jsonlPath, 'r');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+      try {
+        if (!sameFile(expected, fingerprintOf(fstatSync(fd, { bigint: true })))) return false;
+        const sized = rows.reduce((max, row) => Math.max(max, row.len), 0);
+        const scratch = Buffer.allocUnsafe(sized);
+        for (const row of rows) {
+          if (row.off < 0) {
+            into(row, this.pending.get(row.id)!);
+            continue;
+          }
+          const read = readSync(fd, scratch, 0, row.len, row.off);
+          into(row, scratch.toString('utf8', 0, read));
+        }
+        return true;
+      } finally {
+        closeSync(fd);
+      }
+    } finally {
+      if (!inWrite) this.db.exec('COMMIT');
+    }
+  }
+
+  // ---- writing the file ----------------------------------------------------------------------------------
+
+  /**
+   * The new JSONL text after the changes of the open transaction. When the current file is canonical (this
+   * store wrote it last), the new file is the old one with the changed lines spliced in, and only rows after
+   * a splice get new offsets. Otherwise (edited by hand or by git since), every line is re-serialised and
+   * the file is rewritten in natural order.
+   */
+  render(): Buffer {
+    const old = this.readCurrent();
+    return this.isCanonical() ? this.renderSplices(old) : this.renderAll(old);
+  }
+
+  private readCurrent(): Buffer {
+    try {
+      return readFileSync(this.jsonlPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    }
+  }
+
+  private renderSplices(old: Buffer): Buffer {
+    const splices: { id: string; key: string; position: number; oldLength: number; text: Buffer }[] = [];
+    for (const [id, line] of this.pending) {
+      const key = naturalSortKey(id);
+      const original = this.originals.get(id);
+      const position = original ? original.off : this.insertionPoint(key, old.length);
+      splices.push({ id, key, position, oldLength: original ? original.len + 1 : 0, text: Buffer.from(`${line}\n`) });
+    }
+    splices.sort((a, b) => a.position - b.position || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const parts: Buffer[] = [];
+    let cursor = 0;
+    let shift = 0;
+    const placed: [number, string][] = [];
+    for (const splice of splices) {
+      parts.push(old.subarray(cursor, splice.position), splice.text);
+      cursor = splice.position + splice.oldLength;
+      placed.push([splice.position + shift, splice.id]);
+      shift += splice.text.length - splice.oldLength;
+    }
+    parts.push(old.subarray(cursor));
+    // Unchanged rows at or after a splice move by its size change; walking the splices from the end keeps
+    // each WHERE in old coordinates for the rows it has not moved yet.
+    const shiftRows = this.db.prepare('UPDATE beads SET off = off + ? WHERE off >= ?');
+    for (const splice of [...splices].reverse()) {
+      const delta = splice.text.length - splice.oldLength;
+      if (delta !== 0) shiftRows.run(delta, splice.position);
+    }
+    const setOffset = this.db.prepare('UPDATE beads SET off = ? WHERE id = ?');
+    for (const [offset, id] of placed) setOffset.run(offset, id);
+    return Buffer.concat(parts);
+  }
+
+  /** Where a new line with this sort key goes: before the first row after it that is already in the file. */
+  private insertionPoint(key: string, end: number): number {
+    for (const row of this.sql.after.iterate(key) as Iterable<LineRef>) {
+      if (row.off >= 0) return row.off;
+      const original = this.originals.get(row.id);
+      if (original) return original.off;
+    }
+    return end;
+  }
+
+  private renderAll(old: Buffer): Buffer {
+    const rows = this.sql.all.all() as LineRef[];
+    const parts: Buffer[] = [];
+    const setLength = this.db.prepare('UPDATE beads SET len = ? WHERE id = ?');
+    for (const row of rows) {
+      let line = this.pending.get(row.id);
+      if (line === undefined) {
+        line = stringifyRecord(JSON.parse(old.toString('utf8', row.off, row.off + row.len)) as BeadRecord);
+        setLength.run(Buffer.byteLength(line), row.id);
+      }
+      parts.push(Buffer.from(`${line}\n`));
+    }
+    this.sql.reflow.run();
+    return Buffer.concat(parts);
+  }
+
+  /** After the new file is in place: forget pending text, remember the new file as canonical. */
+  committed(): void {
+    this.discard();
+    this.sql.setMeta.run('canonical', '1');
+    this.recordFingerprint();
+  }
+
+  /** Forgets the changes of a transaction (after COMMIT or ROLLBACK). */
+  discard(): void {
+    this.pending.clear();
+    this.originals.clear();
   }
 
   close(): void {
@@ -225,10 +412,11 @@ export class BeadCache {
   }
 }
 
-export const EMPTY_SHA256 = sha256Of('');
-
-export function sha256Of(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+function dependencyColumns(record: BeadRecord): [string | null, string | null] {
+  const blocks: string[] = [];
+  const related: string[] = [];
+  for (const dependency of record.dependencies) (dependency.type === 'blocks' ? blocks : related).push(dependency.id);
+  return [blocks.length > 0 ? JSON.stringify(blocks) : null, related.length > 0 ? JSON.stringify(related) : null];
 }
 
 export function isBusyError(error: unknown): boolean {

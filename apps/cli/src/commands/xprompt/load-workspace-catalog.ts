@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type BuiltinXPrompt, loadCatalog, type XPromptCatalog } from '@sase/xprompt';
+
+export interface LoadWorkspaceCatalogOptions {
+  cwd: string;
+  /** Defaults to the user's home directory; tests pass their own. */
+  homeDir?: string;
+  /** Built-in xprompts shipped by packages (lowest priority). */
+  builtins?: readonly BuiltinXPrompt[];
+}
+
+/**
+ * The built-in xprompts the CLI registers. Packages that ship built-ins (e.g. the bead-work prompts) are
+ * added here; any `.xprompts/<name>.md` of the same name shadows them.
+ */
+export const CLI_BUILTIN_XPROMPTS: readonly BuiltinXPrompt[] = [];
+
+/** The nearest directory up from `cwd` holding `sase.yml`, `.sase/` or `.git`; `cwd` itself when there is none. */
+export function findXPromptRoot(cwd: string): string {
+  let directory = resolve(cwd);
+  for (;;) {
+    if (['sase.yml', '.sase', '.git'].some((marker) => existsSync(join(directory, marker)))) return directory;
+    const parent = dirname(directory);
+    if (parent === directory) return resolve(cwd);
+    directory = parent;
+  }
+}
+
+/** Loads the xprompt catalog seen from `cwd`: workspace `.xprompts/` and `xprompts/`, `~/.xprompts/`, built-ins. */
+export async function loadWorkspaceCatalog(options: LoadWorkspaceCatalogOptions): Promise<XPromptCatalog> {
+  return loadCatalog({
+    workspaceRoot: findXPromptRoot(options.cwd),
+    ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
+    builtins: options.builtins ?? CLI_BUILTIN_XPROMPTS,
+  });
+}

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { Command, CommanderError } from './commander.js';
+import { formatError } from './errors.js';
+import { type CliIo, processIo } from './io.js';
+import { CliRuntime } from './runtime.js';
+import { registerBead } from './commands/bead/register.js';
+import { registerInit } from './commands/init/register.js';
+import { registerXprompt } from './commands/xprompt/register.js';
+
+declare const __SASE_VERSION__: string;
+
+export interface MainOptions {
+  cwd?: string;
+  io?: CliIo;
+}
+
+/**
+ * Runs the `sase` command line and resolves to the exit code. It never calls process.exit, so tests call it
+ * in-process. Each command's module (and so each heavy dependency) is imported only when that command runs.
+ */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIo;
+  const program = new Command('sase');
+  const runtime = new CliRuntime(io, () => resolve(options.cwd ?? process.cwd(), program.opts().cwd ?? '.'));
+  program
+    .description('SASE: plans, beads, launchers and a supervisor for fleets of coding agents.')
+    .version(typeof __SASE_VERSION__ === 'string' ? __SASE_VERSION__ : '0.0.0-dev', '-V, --version')
+    .option('-C, --cwd <dir>', 'run as if sase was started in <dir>')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    })
+    .exitOverride();
+
+  registerInit(program, runtime);
+  registerBead(program, runtime);
+  registerXprompt(program, runtime);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return runtime.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; usage mistakes have already been printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const { text, exitCode } = formatError(error);
+    io.stderr(text);
+    return exitCode;
+  }
+}

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+// Every command module is its own entry, so that main.ts can load it with import() only when it runs.
+export default defineConfig({
+  entry: ['src/bin.ts', 'src/main.ts', 'src/commands/**/*.ts', '!src/**/*.test.ts', '!src/commands/**/register.ts'],
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  splitting: true,
+  dts: { entry: ['src/main.ts'] },
+  clean: true,
+  sourcemap: true,
+  define: { __SASE_VERSION__: JSON.stringify(version) },
+});
