@@ -19,7 +19,8 @@ function generate(count) {
   for (let e = 1; e <= epics && records.length < count; e++) {
     const epicId = `b-${e}`;
     const status = e < epics * 0.7 ? 'closed' : 'open';
-    const dependencies = e > 1 && e % 10 === 0 ? [{ id: `b-${e - 5}`, type: 'blocks' }] : [];
+    // 18,000 phase edges + 2,000 epic edges = 20,000 dependency edges at 20,000 beads.
+    const dependencies = e === 3 ? [{ id: 'b-1', type: 'blocks' }, { id: 'b-2', type: 'blocks' }] : e > 1 ? [{ id: `b-${e - 1}`, type: 'blocks' }] : [];
     edges += dependencies.length;
     records.push({
       id: epicId, title: `Epic ${e}: rework the ${e % 7 === 0 ? 'billing' : 'search'} service`, status,

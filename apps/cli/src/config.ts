@@ -69,30 +69,48 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
     .strictObject({
       sdd: z.strictObject({ version_controlled: z.boolean().optional() }).optional(),
       beads: z
-        .strictObject({ prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'use letters, digits, _ and -') })
+        .strictObject({
+          prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'use letters, digits, _ and -'),
+        })
         .partial()
         .optional(),
       launcher: z
-        .object({ default: z.string().regex(launcherId, 'a launcher id like shell, claude, codex, gemini').optional() })
+        .object({
+          default: z.string().regex(launcherId, 'a launcher id like shell, claude, codex, gemini').optional(),
+        })
         .catchall(z.record(z.string(), z.unknown()))
         .optional(),
       models: z
         .strictObject({
-          aliases: z.record(z.string(), z.string().regex(/^[a-z][a-z0-9-]*\/.+$/, 'write launcher/model, e.g. claude/opus')),
+          aliases: z.record(
+            z.string(),
+            z.string().regex(/^[a-z][a-z0-9-]*\/.+$/, 'write launcher/model, e.g. claude/opus'),
+          ),
         })
         .partial()
         .optional(),
-      axe: z.strictObject({ poll_ms: z.number().int().min(50).max(600_000) }).partial().optional(),
+      axe: z
+        .strictObject({ poll_ms: z.number().int().min(50).max(600_000) })
+        .partial()
+        .optional(),
     })
     .nullable();
   const result = schema.safeParse(document.toJS());
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.map(String);
-    const node = document.getIn(path.length > 0 && issue.code === 'unrecognized_keys' ? path : path, true) as
-      | { range?: [number, number, number] }
+    const node = document.getIn(path, true) as
+      | {
+          range?: [number, number, number];
+          items?: { key?: { value?: unknown; range?: [number, number, number] } }[];
+        }
       | undefined;
-    const line = node?.range ? lineCounter.linePos(node.range[0]).line : 1;
+    const unknownKey =
+      issue.code === 'unrecognized_keys'
+        ? node?.items?.find((pair) => pair.key?.value === issue.keys[0])?.key
+        : undefined;
+    const range = unknownKey?.range ?? node?.range;
+    const line = range ? lineCounter.linePos(range[0]).line : 1;
     const key = issue.code === 'unrecognized_keys' ? [...path, ...issue.keys].join('.') : path.join('.');
     const reason =
       issue.code === 'unrecognized_keys'

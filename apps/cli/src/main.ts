@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError } from './commander.js';
-import { formatError } from './errors.js';
-import { type CliIo, processIo } from './io.js';
-import { CliRuntime } from './runtime.js';
 import { registerBead } from './commands/bead/register.js';
 import { registerInit } from './commands/init/register.js';
 import { registerXprompt } from './commands/xprompt/register.js';
+import { formatError } from './errors.js';
+import { type CliIo, processIo } from './io.js';
+import { CliRuntime } from './runtime.js';
 
 declare const __SASE_VERSION__: string;
 

@@ -9,7 +9,7 @@ export interface ActionInput {
   context: CommandContext;
 }
 
-export type ActionHandler = (input: ActionInput) => Promise<number | undefined | void>;
+export type ActionHandler = (input: ActionInput) => Promise<number | undefined>;
 
 /**
  * Shared by every command group's register function. `run` turns a handler into a commander action that

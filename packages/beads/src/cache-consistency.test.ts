@@ -29,9 +29,14 @@ describe('the cache stays an exact index of the file', () => {
       if (roll < 0.25 || beads.length === 0) {
         store.create({ title: `plan ${step}`, tier: next() < 0.5 ? 'epic' : 'plan' });
       } else if (roll < 0.5 && epics.length > 0) {
-        store.create({ title: `phase ${step} ${'x'.repeat(Math.floor(next() * 40))}`, parentId: pick(epics).id });
+        store.create({
+          title: `phase ${step} ${'x'.repeat(Math.floor(next() * 40))}`,
+          parentId: pick(epics).id,
+        });
       } else if (roll < 0.7) {
-        store.update(pick(beads).id, { description: next() < 0.3 ? null : 'é'.repeat(Math.floor(next() * 30)) });
+        store.update(pick(beads).id, {
+          description: next() < 0.3 ? null : 'é'.repeat(Math.floor(next() * 30)),
+        });
       } else if (roll < 0.8) {
         store.batch((s) => {
           s.create({ title: `batched ${step}` });

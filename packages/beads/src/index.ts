@@ -1,23 +1,22 @@
-export { BeadError } from './errors.js';
 export type { BeadErrorCode, BeadErrorDetails } from './errors.js';
-export { parseJsonl, stringifyJsonl } from './jsonl.js';
+export { BeadError } from './errors.js';
 export type { ParsedLine } from './jsonl.js';
+export { parseJsonl, parseJsonlBuffer, stringifyJsonl } from './jsonl.js';
 export { compareIds, naturalSortKey } from './natural-sort.js';
+export type { Bead, BeadRecord, BeadStatus, Dependency, DependencyType, IssueType, Tier } from './record.js';
 export {
   BEAD_STATUSES,
   DEPENDENCY_TYPES,
   FIELDS,
-  ISSUE_TYPES,
-  TIERS,
   fromRecord,
+  ISSUE_TYPES,
   sortDependencies,
   stringifyRecord,
+  TIERS,
   toRecord,
 } from './record.js';
-export type { Bead, BeadRecord, BeadStatus, Dependency, DependencyType, IssueType, Tier } from './record.js';
-export { getBeadRecordSchema } from './schema.js';
 export type { BeadRecordSchema } from './schema.js';
-export { BeadStore, CACHE_FILE, CONFIG_FILE, JSONL_FILE, initBeadStore, openBeadStore } from './store.js';
+export { getBeadRecordSchema } from './schema.js';
 export type {
   BeadStats,
   BlockedBead,
@@ -31,4 +30,5 @@ export type {
   StoreConfig,
   UpdateBeadInput,
 } from './store.js';
+export { BeadStore, CACHE_FILE, CONFIG_FILE, initBeadStore, JSONL_FILE, openBeadStore } from './store.js';
 export { beadStoreDirOf, defaultPrefixFor, findWorkspaceRoot, sddRootOf } from './workspace.js';

@@ -24,7 +24,9 @@ export function parseJsonl(text: string, file = 'issues.jsonl'): ParsedLine[] {
 
 /** Like parseJsonl, from the bytes of the file (offsets and lengths are byte positions). */
 export function parseJsonlBuffer(buffer: Uint8Array, file = 'issues.jsonl'): ParsedLine[] {
-  const bytes = Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const bytes = Buffer.isBuffer(buffer)
+    ? buffer
+    : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const schema = getBeadRecordSchema();
   const parsed: ParsedLine[] = [];
   const seen = new Map<string, number>();
@@ -61,7 +63,8 @@ export function parseJsonlBuffer(buffer: Uint8Array, file = 'issues.jsonl'): Par
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue && issue.path.length > 0 ? `field "${issue.path.join('.')}"` : 'record';
-      const id = typeof (value as { id?: unknown })?.id === 'string' ? ` (bead ${(value as { id: string }).id})` : '';
+      const id =
+        typeof (value as { id?: unknown })?.id === 'string' ? ` (bead ${(value as { id: string }).id})` : '';
       throw new BeadError(
         'JSONL_PARSE',
         `${file}:${lineNumber}${id}: ${where}: ${issue?.message ?? 'invalid bead record'}`,

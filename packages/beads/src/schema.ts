@@ -10,7 +10,9 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 function build(z: typeof Zod) {
   const text = z.string();
-  const timestamp = z.string().regex(ISO_UTC, 'must be a UTC ISO-8601 time ending in Z (2026-11-21T10:00:00.000Z)');
+  const timestamp = z
+    .string()
+    .regex(ISO_UTC, 'must be a UTC ISO-8601 time ending in Z (2026-11-21T10:00:00.000Z)');
   const dependency = z.strictObject({ id: z.string().min(1), type: z.enum(DEPENDENCY_TYPES) });
   return z.strictObject({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*(\.\d+)*$/, 'must look like prefix-7 or prefix-7.2'),

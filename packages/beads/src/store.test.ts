@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BeadError } from './errors.js';
+import type { BeadError } from './errors.js';
 import { createTempStore, steppingClock } from './internal/temp-store.js';
 import { parseJsonl } from './jsonl.js';
 import { openBeadStore } from './store.js';
@@ -31,7 +31,10 @@ describe('ids', () => {
     expect(ids(phases)).toEqual(['app-1.1', 'app-1.2', 'app-1.3']);
     expect(phases[0]!.issueType).toBe('phase');
     expect(phases[0]!.tier).toBeUndefined();
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ prefix: 'app', next_counter: 3 });
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({
+      prefix: 'app',
+      next_counter: 3,
+    });
   });
 
   it('accepts ids without the prefix', () => {
@@ -97,7 +100,11 @@ describe('ready and blocked', () => {
     );
     const withMissing = text
       .split('\n')
-      .map((line) => (line.includes(`"id":"${h.id}"`) ? line.replace('"dependencies":[', '"dependencies":[{"id":"p-404","type":"blocks"},') : line))
+      .map((line) =>
+        line.includes(`"id":"${h.id}"`)
+          ? line.replace('"dependencies":[', '"dependencies":[{"id":"p-404","type":"blocks"},')
+          : line,
+      )
       .join('\n');
     writeFileSync(join(dir, 'issues.jsonl'), withMissing);
     expect(store.blocked().find((x) => x.bead.id === h.id)?.blockedBy).toEqual(['p-404']);
@@ -139,7 +146,10 @@ describe('dependencies', () => {
       ['p-2', false],
     ]);
     expect(tree.children[1]!.children[0]).toMatchObject({ id: 'p-1', repeated: true });
-    expect(store.dependencyTree(a.id, { direction: 'up' }).children.map((child) => child.id)).toEqual(['p-2', 'p-3']);
+    expect(store.dependencyTree(a.id, { direction: 'up' }).children.map((child) => child.id)).toEqual([
+      'p-2',
+      'p-3',
+    ]);
     expect(store.removeDependency(c.id, b.id)).toBe(true);
     expect(store.removeDependency(c.id, b.id)).toBe(false);
     expect(codeOf(() => store.addDependency(c.id, 'p-99'))).toBe('DEPENDENCY_NOT_FOUND');
@@ -180,20 +190,32 @@ describe('the JSONL file', () => {
     store.create({ title: 'a.1', parentId: a.id });
     store.create({ title: 'b', dependencies: [a.id] });
     store.close(a.id, { reason: 'done' });
-    const before = { list: store.list(), ready: store.ready(), blocked: store.blocked(), stats: store.stats() };
+    const before = {
+      list: store.list(),
+      ready: store.ready(),
+      blocked: store.blocked(),
+      stats: store.stats(),
+    };
     const jsonl = readFileSync(join(dir, 'issues.jsonl'));
     store.dispose();
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `beads.db${suffix}`), { force: true });
     const reopened = openBeadStore({ dir });
-    expect({ list: reopened.list(), ready: reopened.ready(), blocked: reopened.blocked(), stats: reopened.stats() }).toEqual(
-      before,
-    );
+    expect({
+      list: reopened.list(),
+      ready: reopened.ready(),
+      blocked: reopened.blocked(),
+      stats: reopened.stats(),
+    }).toEqual(before);
     expect(readFileSync(join(dir, 'issues.jsonl')).equals(jsonl)).toBe(true);
   });
 
   it.each([
     ['a malformed line', '{"id":"p-2","title":"x"', 'JSONL_PARSE'],
-    ['a bad field', '{"id":"p-2","title":"x","status":"done","issue_type":"plan","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}', 'JSONL_PARSE'],
+    [
+      'a bad field',
+      '{"id":"p-2","title":"x","status":"done","issue_type":"plan","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}',
+      'JSONL_PARSE',
+    ],
     ['a conflict marker', '<<<<<<< HEAD', 'JSONL_CONFLICT'],
   ])('refuses %s with file and line, leaving the file untouched', (_name, badLine, code) => {
     const { store, dir } = createTempStore('p');
@@ -252,7 +274,9 @@ describe('updates', () => {
     store.create({ title: 'b' });
     writeFileSync(join(dir, 'config.json'), '{"prefix":"p","next_counter":1}\n');
     const report = store.doctor({ fix: true });
-    expect(report.problems.map((problem) => [problem.code, problem.fixed])).toEqual([['COUNTER_BEHIND', true]]);
+    expect(report.problems.map((problem) => [problem.code, problem.fixed])).toEqual([
+      ['COUNTER_BEHIND', true],
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).next_counter).toBe(3);
     expect(store.doctor().problems).toEqual([]);
   });
@@ -271,23 +295,31 @@ describe('concurrency', () => {
       process.stdout.write(JSON.stringify(ids));
     `;
     const outputs = await Promise.all(
-      Array.from({ length: 8 }, (_, worker) =>
-        new Promise<string[]>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--input-type=module', '-e', script, String(worker)]);
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (chunk) => (out += chunk));
-          child.stderr.on('data', (chunk) => (err += chunk));
-          child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
-        }),
+      Array.from(
+        { length: 8 },
+        (_, worker) =>
+          new Promise<string[]>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script, String(worker)]);
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (chunk) => (out += chunk));
+            child.stderr.on('data', (chunk) => (err += chunk));
+            child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
+          }),
       ),
     );
     const all = outputs.flat();
     expect(new Set(all).size).toBe(800);
-    const fromFile = parseJsonl(readFileSync(join(dir, 'issues.jsonl'), 'utf8')).map((line) => line.record.id);
+    const fromFile = parseJsonl(readFileSync(join(dir, 'issues.jsonl'), 'utf8')).map(
+      (line) => line.record.id,
+    );
     expect(fromFile).toHaveLength(800);
     expect(new Set(fromFile)).toEqual(new Set(all));
     expect(store.list().map((bead) => bead.id)).toEqual(fromFile);
-    expect(execFileSync('sh', ['-c', `ls -a ${JSON.stringify(dir)} | grep -c '\\.tmp$' || true`]).toString().trim()).toBe('0');
+    expect(
+      execFileSync('sh', ['-c', `ls -a ${JSON.stringify(dir)} | grep -c '\\.tmp$' || true`])
+        .toString()
+        .trim(),
+    ).toBe('0');
   }, 120_000);
 });

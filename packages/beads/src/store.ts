@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BeadError } from './errors.js';
-import { BeadCache, isBusyError, type LineRef, lockTimeout } from './internal/cache.js';
 import { createFileIfAbsent, writeFileAtomic } from './internal/atomic-file.js';
+import { BeadCache, isBusyError, type LineRef, lockTimeout } from './internal/cache.js';
 import { compareIds } from './natural-sort.js';
 import {
   BEAD_STATUSES,
@@ -150,12 +150,19 @@ function readConfig(dir: string): StoreConfig {
   try {
     value = JSON.parse(raw) as typeof value;
   } catch (error) {
-    throw new BeadError('CONFIG_INVALID', `${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
+    throw new BeadError('CONFIG_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
+      file,
+      cause: error,
+    });
   }
   if (typeof value.prefix !== 'string' || !PREFIX.test(value.prefix)) {
-    throw new BeadError('CONFIG_INVALID', `${file}: "prefix" must be a string like "myapp" (letters, digits, _ and -)`, {
-      file,
-    });
+    throw new BeadError(
+      'CONFIG_INVALID',
+      `${file}: "prefix" must be a string like "myapp" (letters, digits, _ and -)`,
+      {
+        file,
+      },
+    );
   }
   const counter = value.next_counter ?? 1;
   if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 1) {
@@ -183,7 +190,10 @@ export function initBeadStore(options: InitBeadStoreOptions): BeadStore {
     );
   }
   mkdirSync(options.dir, { recursive: true });
-  createFileIfAbsent(join(options.dir, CONFIG_FILE), stringifyConfig({ prefix: options.prefix, nextCounter: 1 }));
+  createFileIfAbsent(
+    join(options.dir, CONFIG_FILE),
+    stringifyConfig({ prefix: options.prefix, nextCounter: 1 }),
+  );
   createFileIfAbsent(join(options.dir, JSONL_FILE), '');
   createFileIfAbsent(join(options.dir, '.gitignore'), GITIGNORE);
   return openBeadStore(options);
@@ -217,7 +227,11 @@ export class BeadStore {
     this.configPath = join(options.dir, CONFIG_FILE);
     this.config = readConfig(options.dir);
     this.now = options.now ?? (() => new Date());
-    this.cache = new BeadCache(join(options.dir, CACHE_FILE), this.jsonlPath, options.busyTimeoutMs ?? 60_000);
+    this.cache = new BeadCache(
+      join(options.dir, CACHE_FILE),
+      this.jsonlPath,
+      options.busyTimeoutMs ?? 60_000,
+    );
   }
 
   /** The id prefix of this store (from config.json). */
@@ -253,7 +267,8 @@ export class BeadStore {
       if (this.depth === 0 && !this.cache.isFresh()) this.mutate(() => undefined);
       const out: { row: R; line: string }[] = [];
       if (this.cache.readLines(query, (row, line) => out.push({ row, line }))) return out;
-      if (attempt >= 20) throw lockTimeout(this.jsonlPath, new Error('the JSONL kept changing while being read'));
+      if (attempt >= 20)
+        throw lockTimeout(this.jsonlPath, new Error('the JSONL kept changing while being read'));
     }
   }
 
@@ -326,10 +341,12 @@ export class BeadStore {
 
   /** Like blocked(), with each bead as its canonical JSONL line. */
   blockedLines(): { line: string; blockedBy: string[] }[] {
-    return this.read(() => this.cache.sql.blocked.all() as (LineRef & { blocked_by: string })[]).map(({ row, line }) => ({
-      line,
-      blockedBy: (JSON.parse(row.blocked_by) as string[]).sort(compareIds),
-    }));
+    return this.read(() => this.cache.sql.blocked.all() as (LineRef & { blocked_by: string })[]).map(
+      ({ row, line }) => ({
+        line,
+        blockedBy: (JSON.parse(row.blocked_by) as string[]).sort(compareIds),
+      }),
+    );
   }
 
   /**
@@ -359,7 +376,8 @@ export class BeadStore {
               type: this.record(dependent)?.dependencies.find((d) => d.id === nodeId)?.type ?? 'blocks',
             }))
           : record.dependencies;
-      for (const edge of [...edges].sort((a, b) => compareIds(a.id, b.id))) node.children.push(build(edge.id, edge.type));
+      for (const edge of [...edges].sort((a, b) => compareIds(a.id, b.id)))
+        node.children.push(build(edge.id, edge.type));
       return node;
     };
     return build(rootId, 'root');
@@ -377,7 +395,12 @@ export class BeadStore {
       ready: (cache.sql.ready.all() as string[]).length,
       blocked: (cache.sql.blocked.all() as unknown[]).length,
     };
-    const rows = cache.sql.counts.all() as { status: BeadStatus; issue_type: IssueType; tier: Tier | null; count: number }[];
+    const rows = cache.sql.counts.all() as {
+      status: BeadStatus;
+      issue_type: IssueType;
+      tier: Tier | null;
+      count: number;
+    }[];
     for (const row of rows) {
       stats.total += row.count;
       stats.byStatus[row.status] += row.count;
@@ -444,9 +467,13 @@ export class BeadStore {
   }
 
   private notFound(id: string): BeadError {
-    return new BeadError('BEAD_NOT_FOUND', `no bead ${id} in ${this.jsonlPath}; \`sase bead list\` shows the ids`, {
-      beadId: id,
-    });
+    return new BeadError(
+      'BEAD_NOT_FOUND',
+      `no bead ${id} in ${this.jsonlPath}; \`sase bead list\` shows the ids`,
+      {
+        beadId: id,
+      },
+    );
   }
 
   private requireRecord(id: string): BeadRecord {
@@ -489,7 +516,10 @@ export class BeadStore {
       if (input.tier !== undefined) checkEnum('tier', input.tier, TIERS);
       if (issueType === 'phase') {
         if (!parent) {
-          throw new BeadError('INVALID_INPUT', 'a phase bead needs a parent plan bead: pass --parent <epic id>');
+          throw new BeadError(
+            'INVALID_INPUT',
+            'a phase bead needs a parent plan bead: pass --parent <epic id>',
+          );
         }
         if (parent.issue_type !== 'plan') {
           throw new BeadError(
@@ -499,14 +529,19 @@ export class BeadStore {
           );
         }
         if (input.tier !== undefined) {
-          throw new BeadError('INVALID_INPUT', 'tier applies to plan beads only; leave it out for a phase bead');
+          throw new BeadError(
+            'INVALID_INPUT',
+            'tier applies to plan beads only; leave it out for a phase bead',
+          );
         }
       }
       checkCount(input.epicCount);
       const dependencies = (input.dependencies ?? []).map((dependency) => {
         const id = this.normalizeId(dependency);
         if (!this.record(id)) {
-          throw new BeadError('DEPENDENCY_NOT_FOUND', `cannot depend on ${id}: there is no such bead`, { beadId: id });
+          throw new BeadError('DEPENDENCY_NOT_FOUND', `cannot depend on ${id}: there is no such bead`, {
+            beadId: id,
+          });
         }
         return { id, type: 'blocks' as const };
       });
@@ -552,7 +587,10 @@ export class BeadStore {
           case 'tier':
             if (value !== null) checkEnum('tier', value as string, TIERS);
             if (value !== null && bead.issueType !== 'plan') {
-              throw new BeadError('INVALID_INPUT', `tier applies to plan beads only; ${bead.id} is a phase bead`);
+              throw new BeadError(
+                'INVALID_INPUT',
+                `tier applies to plan beads only; ${bead.id} is a phase bead`,
+              );
             }
             setOrDelete(bead, key, value);
             break;
@@ -572,7 +610,10 @@ export class BeadStore {
             setOrDelete(bead, key, value === '' ? null : value);
             break;
           default:
-            throw new BeadError('INVALID_INPUT', `unknown field "${key}"; updatable fields: ${UPDATABLE.join(', ')}`);
+            throw new BeadError(
+              'INVALID_INPUT',
+              `unknown field "${key}"; updatable fields: ${UPDATABLE.join(', ')}`,
+            );
         }
       }
       bead.updatedAt = now;
@@ -667,7 +708,8 @@ export class BeadStore {
       const current = queue.shift()!;
       if (current === to) {
         const path: string[] = [];
-        for (let node: string | null = current; node !== null; node = previous.get(node) ?? null) path.unshift(node);
+        for (let node: string | null = current; node !== null; node = previous.get(node) ?? null)
+          path.unshift(node);
         return path;
       }
       for (const next of this.cache.sql.blockersOf.all(current) as string[]) {
@@ -689,7 +731,9 @@ export class BeadStore {
   doctor(options: { fix?: boolean } = {}): DoctorReport {
     return this.mutate(() => {
       const problems: DoctorProblem[] = [];
-      const records = this.read(() => this.cache.sql.all.all() as LineRef[]).map((hit) => JSON.parse(hit.line) as BeadRecord);
+      const records = this.read(() => this.cache.sql.all.all() as LineRef[]).map(
+        (hit) => JSON.parse(hit.line) as BeadRecord,
+      );
       const ids = new Set(records.map((record) => record.id));
       const prefix = this.config.prefix;
       let highest = 0;
@@ -808,7 +852,10 @@ function parseLine(line: string): Bead {
 
 function checkEnum(what: string, value: string, allowed: readonly string[]): void {
   if (!allowed.includes(value)) {
-    throw new BeadError('INVALID_INPUT', `invalid ${what} "${value}"; expected one of: ${allowed.join(', ')}`);
+    throw new BeadError(
+      'INVALID_INPUT',
+      `invalid ${what} "${value}"; expected one of: ${allowed.join(', ')}`,
+    );
   }
 }
 

@@ -15,7 +15,12 @@ let sqlite: { Database: typeof Database; nativeBinding?: string } | undefined;
 function loadSqlite(): NonNullable<typeof sqlite> {
   if (sqlite) return sqlite;
   const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+  const addon = join(
+    dirname(require.resolve('better-sqlite3/package.json')),
+    'build',
+    'Release',
+    'better_sqlite3.node',
+  );
   sqlite = existsSync(addon) ? { Database, nativeBinding: addon } : { Database };
   return sqlite;
 }
@@ -49,7 +54,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS beads_by_id ON beads (id);
 CREATE INDEX IF NOT EXISTS beads_by_sort_key ON beads (sort_key);
 CREATE INDEX IF NOT EXISTS beads_by_parent ON beads (parent_id) WHERE parent_id IS NOT NULL;
 `;
-const DROP_INDEXES = 'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent;';
+const DROP_INDEXES =
+  'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent;';
 
 /** A row's pointer into the file. `off` is -1 for a bead changed in the open transaction (text pending). */
 export interface LineRef {
@@ -115,7 +121,10 @@ export class BeadCache {
     busyTimeoutMs: number,
   ) {
     const { Database, nativeBinding } = loadSqlite();
-    this.db = new Database(dbPath, nativeBinding ? { timeout: busyTimeoutMs, nativeBinding } : { timeout: busyTimeoutMs });
+    this.db = new Database(
+      dbPath,
+      nativeBinding ? { timeout: busyTimeoutMs, nativeBinding } : { timeout: busyTimeoutMs },
+    );
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     if (this.tryReadVersion() !== SCHEMA_VERSION) {
@@ -127,7 +136,9 @@ export class BeadCache {
 
   private tryReadVersion(): string | undefined {
     try {
-      return this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined;
+      return this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as
+        | string
+        | undefined;
     } catch {
       return undefined;
     }
@@ -160,10 +171,12 @@ export class BeadCache {
       ),
       childIds: db.prepare('SELECT id FROM beads WHERE parent_id = ?').pluck(),
       blockersOf: db.prepare('SELECT j.value FROM beads b, json_each(b.blocks) j WHERE b.id = ?').pluck(),
-      dependentsOf: db.prepare(
-        `SELECT b.id FROM beads b WHERE EXISTS (SELECT 1 FROM json_each(b.blocks) j WHERE j.value = @id)
+      dependentsOf: db
+        .prepare(
+          `SELECT b.id FROM beads b WHERE EXISTS (SELECT 1 FROM json_each(b.blocks) j WHERE j.value = @id)
            OR EXISTS (SELECT 1 FROM json_each(b.related) j WHERE j.value = @id) ORDER BY sort_key`,
-      ).pluck(),
+        )
+        .pluck(),
       planIds: db.prepare("SELECT id FROM beads WHERE issue_type = 'plan' AND substr(id, 1, ?) = ?").pluck(),
       counts: db.prepare(
         'SELECT status, issue_type, tier, COUNT(*) AS count FROM beads GROUP BY status, issue_type, tier',
@@ -342,7 +355,13 @@ export class BeadCache {
       const key = naturalSortKey(id);
       const original = this.originals.get(id);
       const position = original ? original.off : this.insertionPoint(key, old.length);
-      splices.push({ id, key, position, oldLength: original ? original.len + 1 : 0, text: Buffer.from(`${line}\n`) });
+      splices.push({
+        id,
+        key,
+        position,
+        oldLength: original ? original.len + 1 : 0,
+        text: Buffer.from(`${line}\n`),
+      });
     }
     splices.sort((a, b) => a.position - b.position || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const parts: Buffer[] = [];
@@ -415,8 +434,12 @@ export class BeadCache {
 function dependencyColumns(record: BeadRecord): [string | null, string | null] {
   const blocks: string[] = [];
   const related: string[] = [];
-  for (const dependency of record.dependencies) (dependency.type === 'blocks' ? blocks : related).push(dependency.id);
-  return [blocks.length > 0 ? JSON.stringify(blocks) : null, related.length > 0 ? JSON.stringify(related) : null];
+  for (const dependency of record.dependencies)
+    (dependency.type === 'blocks' ? blocks : related).push(dependency.id);
+  return [
+    blocks.length > 0 ? JSON.stringify(blocks) : null,
+    related.length > 0 ? JSON.stringify(related) : null,
+  ];
 }
 
 export function isBusyError(error: unknown): boolean {

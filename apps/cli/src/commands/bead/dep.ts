@@ -24,9 +24,14 @@ export async function beadDepRemove(options: BeadDepOptions): Promise<number> {
   return withStore(options, (store) => {
     const removed = store.removeDependency(options.bead, options.dependsOn);
     const bead = store.get(options.bead);
-    if (options.json) options.io.stdout(`${JSON.stringify({ removed, bead: JSON.parse(recordLine(bead)) })}\n`);
-    else if (removed) options.io.stdout(`${bead.id} no longer depends on ${store.normalizeId(options.dependsOn)}\n`);
-    else options.io.stderr(`${bead.id} did not depend on ${store.normalizeId(options.dependsOn)}; nothing changed\n`);
+    if (options.json)
+      options.io.stdout(`${JSON.stringify({ removed, bead: JSON.parse(recordLine(bead)) })}\n`);
+    else if (removed)
+      options.io.stdout(`${bead.id} no longer depends on ${store.normalizeId(options.dependsOn)}\n`);
+    else
+      options.io.stderr(
+        `${bead.id} did not depend on ${store.normalizeId(options.dependsOn)}; nothing changed\n`,
+      );
     return 0;
   });
 }

@@ -14,9 +14,13 @@ export async function beadInit(options: BeadInitOptions): Promise<number> {
   try {
     const count = store.list().length;
     if (options.json) {
-      options.io.stdout(`${JSON.stringify({ dir: workspace.beadsDir, prefix: store.prefix, beads: count })}\n`);
+      options.io.stdout(
+        `${JSON.stringify({ dir: workspace.beadsDir, prefix: store.prefix, beads: count })}\n`,
+      );
     } else {
-      options.io.stdout(`bead store ready at ${workspace.beadsDir} (prefix ${store.prefix}, ${count} beads)\n`);
+      options.io.stdout(
+        `bead store ready at ${workspace.beadsDir} (prefix ${store.prefix}, ${count} beads)\n`,
+      );
     }
     return 0;
   } finally {

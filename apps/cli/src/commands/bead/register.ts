@@ -24,8 +24,15 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .argument('[title]', 'the title (or -t)')
     .option('-t, --title <title>', 'the title')
     .option('-d, --description <text>', 'the description')
-    .addOption(new Option('--type <type>', 'plan or phase (default: phase under an epic, else plan)').choices(['plan', 'phase']))
-    .addOption(new Option('--tier <tier>', 'plan beads: plan, epic or legend').choices(['plan', 'epic', 'legend']))
+    .addOption(
+      new Option('--type <type>', 'plan or phase (default: phase under an epic, else plan)').choices([
+        'plan',
+        'phase',
+      ]),
+    )
+    .addOption(
+      new Option('--tier <tier>', 'plan beads: plan, epic or legend').choices(['plan', 'epic', 'legend']),
+    )
     .option('--parent <id>', 'the parent plan bead (phases: the epic)')
     .option('--design <path>', 'the plan file this bead carries out')
     .option('-m, --model <model>', 'the model annotation')
@@ -50,17 +57,29 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .description('show beads in detail')
     .argument('<ids...>', 'bead ids (prefix optional)')
     .option('--json', 'print an array of records')
-    .action(runtime.run(async ({ args, context }) => (await import('./show.js')).beadShow({ ...context, ids: args[0] as string[] })));
+    .action(
+      runtime.run(async ({ args, context }) =>
+        (await import('./show.js')).beadShow({ ...context, ids: args[0] as string[] }),
+      ),
+    );
 
   bead
     .command('list')
     .description('list beads in natural id order')
-    .addOption(new Option('-s, --status <status>', 'only this status (repeatable)').choices(STATUSES).argParser(collect))
+    .addOption(
+      new Option('-s, --status <status>', 'only this status (repeatable)')
+        .choices(STATUSES)
+        .argParser(collect),
+    )
     .addOption(new Option('--type <type>', 'plan or phase').choices(['plan', 'phase']))
     .addOption(new Option('--tier <tier>', 'plan, epic or legend').choices(['plan', 'epic', 'legend']))
     .option('--parent <id>', 'children of this bead')
     .option('--json', 'print an array of records')
-    .action(runtime.run(async ({ options, context }) => (await import('./list.js')).beadList({ ...context, ...options })));
+    .action(
+      runtime.run(async ({ options, context }) =>
+        (await import('./list.js')).beadList({ ...context, ...options }),
+      ),
+    );
 
   bead
     .command('update')
@@ -88,7 +107,11 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .option('--json', 'print the closed records')
     .action(
       runtime.run(async ({ args, options, context }) =>
-        (await import('./close.js')).beadClose({ ...context, ids: args[0] as string[], reason: options.reason }),
+        (await import('./close.js')).beadClose({
+          ...context,
+          ids: args[0] as string[],
+          reason: options.reason,
+        }),
       ),
     );
 
@@ -97,7 +120,11 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .description('move a closed bead back to open')
     .argument('<id>', 'bead id')
     .option('--json', 'print the record')
-    .action(runtime.run(async ({ args, context }) => (await import('./close.js')).beadReopen({ ...context, id: args[0] as string })));
+    .action(
+      runtime.run(async ({ args, context }) =>
+        (await import('./close.js')).beadReopen({ ...context, id: args[0] as string }),
+      ),
+    );
 
   const dep = bead.command('dep').description('dependency edges: A depends on B');
   dep
@@ -105,11 +132,20 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .description('A depends on B (refused if it would close a cycle)')
     .argument('<a>', 'the bead that waits')
     .argument('<b>', 'the bead it waits for')
-    .addOption(new Option('--type <type>', 'blocks (orders work) or related').choices(['blocks', 'related']).default('blocks'))
+    .addOption(
+      new Option('--type <type>', 'blocks (orders work) or related')
+        .choices(['blocks', 'related'])
+        .default('blocks'),
+    )
     .option('--json', 'print the changed record')
     .action(
       runtime.run(async ({ args, options, context }) =>
-        (await import('./dep.js')).beadDepAdd({ ...context, bead: args[0] as string, dependsOn: args[1] as string, type: options.type }),
+        (await import('./dep.js')).beadDepAdd({
+          ...context,
+          bead: args[0] as string,
+          dependsOn: args[1] as string,
+          type: options.type,
+        }),
       ),
     );
   dep
@@ -120,7 +156,11 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .option('--json', 'machine-readable output')
     .action(
       runtime.run(async ({ args, context }) =>
-        (await import('./dep.js')).beadDepRemove({ ...context, bead: args[0] as string, dependsOn: args[1] as string }),
+        (await import('./dep.js')).beadDepRemove({
+          ...context,
+          bead: args[0] as string,
+          dependsOn: args[1] as string,
+        }),
       ),
     );
   dep
@@ -152,7 +192,11 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     .description('check the store for missing beads, cycles and drift')
     .option('--fix', 'repair what is safe to repair')
     .option('--json', 'print the report')
-    .action(runtime.run(async ({ options, context }) => (await import('./doctor.js')).beadDoctor({ ...context, fix: options.fix })));
+    .action(
+      runtime.run(async ({ options, context }) =>
+        (await import('./doctor.js')).beadDoctor({ ...context, fix: options.fix }),
+      ),
+    );
 
   bead
     .command('stats')

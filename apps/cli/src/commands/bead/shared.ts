@@ -9,7 +9,10 @@ export async function openWorkspaceStore(cwd: string): Promise<{ workspace: Work
 }
 
 /** Runs `fn` with the workspace's store open, and releases it afterwards. */
-export async function withStore<T>(context: CommandContext, fn: (store: BeadStore, workspace: Workspace) => T): Promise<T> {
+export async function withStore<T>(
+  context: CommandContext,
+  fn: (store: BeadStore, workspace: Workspace) => T,
+): Promise<T> {
   const { workspace, store } = await openWorkspaceStore(context.cwd);
   try {
     return fn(store, workspace);
@@ -52,5 +55,8 @@ export function formatBeadTable(beads: readonly Bead[], extra?: (bead: Bead) => 
 /** Splits `a,b c` style id lists given as variadic arguments. */
 export function idList(values: unknown): string[] {
   const list = Array.isArray(values) ? values : [values];
-  return list.flatMap((value) => String(value).split(',')).map((value) => value.trim()).filter(Boolean);
+  return list
+    .flatMap((value) => String(value).split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
 }

@@ -20,15 +20,25 @@ export async function init(options: InitOptions): Promise<number> {
   mkdirSync(join(root, '.sase'), { recursive: true });
   const gitignore = join(root, '.gitignore');
   const current = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
-  const addedIgnore = !current.split(/\r?\n/).some((line) => ['.sase', '.sase/', '/.sase', '/.sase/'].includes(line.trim()));
+  const addedIgnore = !current
+    .split(/\r?\n/)
+    .some((line) => ['.sase', '.sase/', '/.sase', '/.sase/'].includes(line.trim()));
   if (addedIgnore) {
     const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-    writeFileAtomic(gitignore, `${current}${separator}# SASE checkout-local state (agents, supervisor, SDD repository)\n.sase/\n`);
+    writeFileAtomic(
+      gitignore,
+      `${current}${separator}# SASE checkout-local state (agents, supervisor, SDD repository)\n.sase/\n`,
+    );
   }
   const workspace = await findWorkspace(root);
   const prefix = options.prefix ?? workspace.config.beads.prefix ?? defaultPrefixFor(root);
   const store = initBeadStore({ dir: workspace.beadsDir, prefix });
-  const result = { root, beads_dir: workspace.beadsDir, prefix: store.prefix, gitignore_updated: addedIgnore };
+  const result = {
+    root,
+    beads_dir: workspace.beadsDir,
+    prefix: store.prefix,
+    gitignore_updated: addedIgnore,
+  };
   store.dispose();
   if (options.json) {
     options.io.stdout(`${JSON.stringify(result)}\n`);

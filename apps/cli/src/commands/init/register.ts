@@ -8,5 +8,9 @@ export function registerInit(program: Command, runtime: CliRuntime): void {
     .description('set up SASE in this checkout: .sase/, its .gitignore entry and the bead store')
     .option('--prefix <prefix>', 'bead id prefix (default: sase.yml beads.prefix, else the directory name)')
     .option('--json', 'machine-readable output')
-    .action(runtime.run(async ({ options, context }) => (await import('./init.js')).init({ ...context, prefix: options.prefix })));
+    .action(
+      runtime.run(async ({ options, context }) =>
+        (await import('./init.js')).init({ ...context, prefix: options.prefix }),
+      ),
+    );
 }

@@ -1,0 +1,167 @@
+/**
+ * The launchers the CLI knows, loaded lazily: an adapter package (and everything it imports) is loaded only when
+ * a command actually needs that launcher. Used by `sase run`, `sase launchers` and the AXE supervisor.
+ *
+ *   const launcher = await resolveLauncher('claude', config.launcher.settings.claude);
+ *   const run = launcher.launch(request);
+ *
+ * Settings come from sase.yml `launcher.<id>` (snake_case keys such as `kill_grace_ms` are accepted and passed
+ * to the adapter factory in camelCase). A launcher id that is not built in may name its package:
+ * `launcher.<id>.package: '@acme/sase-launcher-x'`, whose `createLauncher(settings)` (or default export) must
+ * return a launcher-v1 launcher.
+ */
+import type { LauncherV1 } from '@sase/launcher-core';
+
+type Factory = (settings: Record<string, unknown>) => LauncherV1;
+
+/** The built-in launcher ids and their packages. */
+export const BUILT_IN_LAUNCHERS = {
+  shell: '@sase/launcher-shell',
+  claude: '@sase/launcher-claude',
+  codex: '@sase/launcher-codex',
+  gemini: '@sase/launcher-gemini',
+} as const;
+
+export type BuiltInLauncherId = keyof typeof BUILT_IN_LAUNCHERS;
+
+// Literal import() calls, so that bundlers and the TypeScript compiler see every adapter.
+const LOADERS: Record<BuiltInLauncherId, () => Promise<Factory>> = {
+  shell: async () => (await import('@sase/launcher-shell')).createShell as Factory,
+  claude: async () => (await import('@sase/launcher-claude')).createClaude as Factory,
+  codex: async () => (await import('@sase/launcher-codex')).createCodex as Factory,
+  gemini: async () => (await import('@sase/launcher-gemini')).createGemini as Factory,
+};
+
+function isBuiltIn(id: string): id is BuiltInLauncherId {
+  return Object.hasOwn(BUILT_IN_LAUNCHERS, id);
+}
+
+/** `kill_grace_ms` → `killGraceMs`; top-level keys only (an `env` map keeps its variable names). */
+export function launcherSettingsFromConfig(settings: Record<string, unknown> = {}): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, value]) => [
+      key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()),
+      value,
+    ]),
+  );
+}
+
+async function launcherError(code: string, message: string, launcherId: string): Promise<Error> {
+  const { LauncherError } = await import('@sase/launcher-core');
+  return new LauncherError(code as 'LAUNCHER_NOT_FOUND', message, { launcherId });
+}
+
+/**
+ * Returns the launcher `id` created with `settings` (sase.yml `launcher.<id>`, snake_case or camelCase). Throws a
+ * LauncherError: LAUNCHER_NOT_FOUND for an unknown id, INVALID_SETTINGS for settings the adapter refuses.
+ */
+export async function resolveLauncher(
+  id: string,
+  settings: Record<string, unknown> = {},
+): Promise<LauncherV1> {
+  const { package: packageName, ...adapterSettings } = launcherSettingsFromConfig(settings);
+  let factory: Factory;
+  if (isBuiltIn(id) && packageName === undefined) {
+    factory = await LOADERS[id]();
+  } else if (typeof packageName === 'string' && packageName !== '') {
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(packageName)) as Record<string, unknown>;
+    } catch (cause) {
+      throw await launcherError(
+        'LAUNCHER_NOT_FOUND',
+        `launcher "${id}": cannot load its package "${packageName}" (${(cause as Error).message}); install it ` +
+          'next to sase or fix launcher.' +
+          `${id}.package in sase.yml`,
+        id,
+      );
+    }
+    const candidate = module.createLauncher ?? module.default;
+    if (typeof candidate !== 'function') {
+      throw await launcherError(
+        'LAUNCHER_NOT_FOUND',
+        `launcher "${id}": package "${packageName}" exports no createLauncher(settings) function`,
+        id,
+      );
+    }
+    factory = candidate as Factory;
+  } else {
+    throw await launcherError(
+      'LAUNCHER_NOT_FOUND',
+      `unknown launcher "${id}"; the installed launchers are ${Object.keys(BUILT_IN_LAUNCHERS).join(', ')} ` +
+        `(or set launcher.${id}.package in sase.yml to a package that provides one)`,
+      id,
+    );
+  }
+  const launcher = factory(adapterSettings);
+  const { isLauncherV1 } = await import('@sase/launcher-core');
+  if (!isLauncherV1(launcher)) {
+    throw await launcherError(
+      'LAUNCHER_NOT_FOUND',
+      `launcher "${id}" does not implement launcher-v1 (specificationVersion, launcherId, launch)`,
+      id,
+    );
+  }
+  return launcher;
+}
+
+/** One row of `sase launchers`. */
+export interface LauncherListing {
+  id: string;
+  /** The package that provides it. */
+  packageName: string;
+  /** True for sase.yml's `launcher.default` (or `shell`). */
+  isDefault: boolean;
+  /** The executable looked for, when the launcher reports one (`locate()`). */
+  executable?: string;
+  /** True when the executable was found; undefined when the launcher cannot tell. */
+  isFound?: boolean;
+  /** Where it was found. */
+  path?: string;
+  /** The environment variable that overrides the executable. */
+  overrideVariable?: string;
+  /** Why the launcher could not be loaded (bad settings, missing package). */
+  error?: string;
+}
+
+/**
+ * Lists the built-in launchers and those configured in sase.yml, each with whether its executable is found
+ * (through the launcher's optional `locate()`). Never throws for one launcher's problem: it is reported in `error`.
+ */
+export async function listLaunchers(
+  options: { defaultLauncher?: string; settings?: Record<string, Record<string, unknown>> } = {},
+): Promise<LauncherListing[]> {
+  const settings = options.settings ?? {};
+  const defaultLauncher = options.defaultLauncher ?? 'shell';
+  const ids = [
+    ...Object.keys(BUILT_IN_LAUNCHERS),
+    ...Object.keys(settings)
+      .filter((id) => !isBuiltIn(id))
+      .sort(),
+  ];
+  const listings: LauncherListing[] = [];
+  for (const id of ids) {
+    const configured = launcherSettingsFromConfig(settings[id]);
+    const packageName =
+      typeof configured.package === 'string'
+        ? configured.package
+        : isBuiltIn(id)
+          ? BUILT_IN_LAUNCHERS[id]
+          : '?';
+    const listing: LauncherListing = { id, packageName, isDefault: id === defaultLauncher };
+    try {
+      const launcher = await resolveLauncher(id, settings[id]);
+      const location = launcher.locate?.();
+      if (location !== undefined) {
+        listing.executable = location.executable;
+        listing.isFound = location.found;
+        if (location.path !== undefined) listing.path = location.path;
+        if (location.overrideVariable !== undefined) listing.overrideVariable = location.overrideVariable;
+      }
+    } catch (error) {
+      listing.error = (error as Error).message;
+    }
+    listings.push(listing);
+  }
+  return listings;
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import * as beads from './index.js';
+import { initBeadStore } from './index.js';
+
+it('runs the README example', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'sase-readme-')), '.sase/sdd/beads');
+  const store = initBeadStore({ dir, prefix: 'shop' });
+  const epic = store.create({ title: 'Checkout', tier: 'epic' });
+  const cart = store.create({ title: 'Cart', parentId: epic.id });
+  const pay = store.create({ title: 'Pay', parentId: epic.id, dependencies: [cart.id] });
+  expect([epic.id, cart.id, pay.id]).toEqual(['shop-1', 'shop-1.1', 'shop-1.2']);
+  expect(store.ready().map((bead) => bead.id)).toEqual(['shop-1', 'shop-1.1']);
+  expect(store.blocked().map(({ bead, blockedBy }) => [bead.id, blockedBy])).toEqual([
+    ['shop-1.2', ['shop-1.1']],
+  ]);
+  store.close(cart.id, { reason: 'merged' });
+  expect(store.ready().map((bead) => bead.id)).toEqual(['shop-1', 'shop-1.2']);
+  expect(() => store.addDependency(cart.id, pay.id)).toThrow('shop-1.1 → shop-1.2 → shop-1.1');
+  store.dispose();
+});
+
+it('exports exactly these names', () => {
+  expect(Object.keys(beads).sort()).toMatchInlineSnapshot(`
+    [
+      "BEAD_STATUSES",
+      "BeadError",
+      "BeadStore",
+      "CACHE_FILE",
+      "CONFIG_FILE",
+      "DEPENDENCY_TYPES",
+      "FIELDS",
+      "ISSUE_TYPES",
+      "JSONL_FILE",
+      "TIERS",
+      "beadStoreDirOf",
+      "compareIds",
+      "defaultPrefixFor",
+      "findWorkspaceRoot",
+      "fromRecord",
+      "getBeadRecordSchema",
+      "initBeadStore",
+      "naturalSortKey",
+      "openBeadStore",
+      "parseJsonl",
+      "parseJsonlBuffer",
+      "sddRootOf",
+      "sortDependencies",
+      "stringifyJsonl",
+      "stringifyRecord",
+      "toRecord",
+    ]
+  `);
+});

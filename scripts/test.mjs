@@ -1,0 +1,26 @@
+// `npm test`: install, build, run every test once from the root, and end with one plain summary line
+// ("N passed, N failed") read from vitest's JSON report.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { env, root, setup } from './setup.mjs';
+
+if (!process.argv.includes('--no-setup')) setup();
+const report = join(root, 'test-results.json');
+rmSync(report, { force: true });
+const vitest = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  { cwd: root, env, stdio: 'inherit' },
+);
+let passed = 0;
+let failed = 0;
+if (existsSync(report)) {
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  passed = results.numPassedTests;
+  failed = results.numFailedTests + (results.numTotalTestSuites > 0 && !results.success && results.numFailedTests === 0 ? 1 : 0);
+} else {
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(vitest.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
