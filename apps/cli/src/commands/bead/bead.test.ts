@@ -131,3 +131,20 @@ describe('sase bead', () => {
     expect(doctor.code).toBe(1);
   });
 });
+
+describe('sase bead graph', () => {
+  it('draws an epic and its phases', async () => {
+    const cwd = await setUp();
+    await runCli(cwd, 'bead', 'create', '-t', 'Epic', '--tier', 'epic');
+    await runCli(cwd, 'bead', 'create', '-t', 'One', '--parent', '1');
+    await runCli(cwd, 'bead', 'create', '-t', 'Two', '--parent', '1', '--deps', '1.1');
+    await runCli(cwd, 'bead', 'create', '-t', 'Unrelated');
+    const mermaid = await runCli(cwd, 'bead', 'graph', '1');
+    expect(mermaid.stdout).toContain('n_shop_1_1 --> n_shop_1_2');
+    expect(mermaid.stdout).not.toContain('Unrelated');
+    const dot = await runCli(cwd, 'bead', 'graph', '--format', 'dot');
+    expect(dot.stdout).toMatch(/^digraph beads \{/);
+    expect(dot.stdout).toContain('"shop-1.1" -> "shop-1.2";');
+    expect(dot.stdout).toContain('Unrelated');
+  });
+});

@@ -199,6 +199,24 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     );
 
   bead
+    .command('graph')
+    .description('the dependency picture of a bead (and what is below it) or of the whole store')
+    .argument('[id]', 'an epic, legend or any bead (default: the whole store)')
+    .addOption(
+      new Option('--format <format>', 'mermaid or dot').choices(['mermaid', 'dot']).default('mermaid'),
+    )
+    .option('--json', 'print {format, graph}')
+    .action(
+      runtime.run(async ({ args, options, context }) =>
+        (await import('./graph.js')).beadGraph({
+          ...context,
+          id: args[0] as string | undefined,
+          format: options.format,
+        }),
+      ),
+    );
+
+  bead
     .command('stats')
     .description('counts by status, type and tier')
     .option('--json', 'machine-readable output')
