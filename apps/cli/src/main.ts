@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from './commander.js';
 import { registerBead } from './commands/bead/register.js';
 import { registerInit } from './commands/init/register.js';
+import { registerPlan } from './commands/plan/register.js';
+import { registerSdd } from './commands/sdd/register.js';
 import { registerXprompt } from './commands/xprompt/register.js';
 import { formatError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
@@ -36,6 +38,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   registerInit(program, runtime);
   registerBead(program, runtime);
   registerXprompt(program, runtime);
+  registerPlan(program, runtime);
+  registerSdd(program, runtime);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

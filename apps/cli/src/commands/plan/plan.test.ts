@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBeadStore } from '@sase/beads';
+import { describe, expect, it } from 'vitest';
+import { Command } from '../../commander.js';
+import type { CliIo } from '../../io.js';
+import { CliRuntime } from '../../runtime.js';
+import { planApprove } from './approve.js';
+import { registerPlan } from './register.js';
+import { planSubmit } from './submit.js';
+
+function captureIo(): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    isTty: false,
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+function workspace(config = '') {
+  const base = mkdtempSync(join(tmpdir(), 'sase-plan-cli-'));
+  const cwd = join(base, 'shop');
+  const home = join(base, 'home');
+  mkdirSync(cwd);
+  mkdirSync(home);
+  writeFileSync(join(cwd, 'sase.yml'), config);
+  const env = { HOME: home, USER: 'tester', PATH: process.env.PATH };
+  return { cwd, home, env };
+}
+
+const epic = `---
+phases:
+  - {id: db, title: Database}
+  - {id: api, title: API, depends_on: [db]}
+---
+# Auth rework
+
+Plan body.
+`;
+
+describe('sase plan submit / approve', () => {
+  it('submits, resubmits with Q&A, and approves an epic (standalone mode)', async () => {
+    const { cwd, home, env } = workspace();
+    writeFileSync(join(cwd, 'PLAN.md'), epic);
+    writeFileSync(join(cwd, 'prompt.md'), '%model:claude/opus\nRework the auth layer.\n');
+    writeFileSync(join(cwd, 'qa.md'), 'Q: Which DB?\nA: Postgres.\n');
+    const io = captureIo();
+    const base = { cwd, io, env, file: 'PLAN.md', tier: 'epic' };
+    expect(await planSubmit({ ...base, json: true, prompt: 'prompt.md' })).toBe(0);
+    const first = JSON.parse(io.out);
+    expect(first).toMatchObject({
+      plan: expect.stringMatching(/^\.sase\/sdd\/epics\/\d{6}\/auth-rework\.md$/),
+      prompt: expect.stringMatching(/^\.sase\/sdd\/prompts\/\d{6}\/auth-rework\.md$/),
+      round: 1,
+    });
+    expect(existsSync(join(home, '.sase', '.ace_refresh_pulse'))).toBe(true);
+    const planText = readFileSync(join(cwd, first.plan), 'utf8');
+    expect(planText).toContain('model: claude/opus');
+    expect(readFileSync(join(cwd, first.prompt), 'utf8')).toBe(
+      `---\nplan: ${first.plan.slice('.sase/sdd/'.length)}\n---\nRework the auth layer.\n`,
+    );
+
+    io.out = '';
+    expect(await planSubmit({ ...base, json: false, qa: 'qa.md' })).toBe(0);
+    expect(io.out).toContain('round 2');
+    expect(readFileSync(join(cwd, first.plan), 'utf8')).toContain('1. Q: Which DB?\n   A: Postgres.\n');
+
+    io.out = '';
+    expect(await planApprove({ cwd, io, env, json: true, plan: 'auth-rework', by: 'Ada' })).toBe(0);
+    expect(JSON.parse(io.out)).toEqual({
+      plan: first.plan,
+      bead: 'shop-1',
+      phases: ['shop-1.1', 'shop-1.2'],
+      already_approved: false,
+    });
+    io.out = '';
+    expect(await planApprove({ cwd, io, env, json: false, plan: first.plan })).toBe(0);
+    expect(io.out).toContain('already approved as shop-1');
+
+    const beads = openBeadStore({ dir: join(cwd, '.sase', 'sdd', 'beads') });
+    expect(beads.blocked().map((entry) => [entry.bead.id, entry.blockedBy])).toEqual([
+      ['shop-1.2', ['shop-1.1']],
+    ]);
+    beads.dispose();
+    const log = execFileSync('git', ['-C', join(cwd, '.sase', 'sdd'), 'log', '--format=%s'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: home },
+    });
+    expect(log.trim().split('\n')).toEqual([
+      expect.stringMatching(/^plan: approve epics\/\d{6}\/auth-rework as shop-1$/),
+      expect.stringMatching(/^plan: submit epics\/\d{6}\/auth-rework \(round 2\)$/),
+      expect.stringMatching(/^plan: submit epics\/\d{6}\/auth-rework \(round 1\)$/),
+      'sdd: init',
+    ]);
+  });
+
+  it('reads the prompt from stdin, the agent artifacts dir, and honours sase.yml', async () => {
+    const { cwd, env } = workspace('sdd:\n  version_controlled: true\nbeads:\n  prefix: shp\n');
+    writeFileSync(join(cwd, 'PLAN.md'), '# Fix login\n');
+    const io = captureIo();
+    await planSubmit({
+      cwd,
+      io,
+      env,
+      json: true,
+      file: 'PLAN.md',
+      tier: 'tale',
+      prompt: '-',
+      readStdin: async () => 'from stdin\n',
+    });
+    const result = JSON.parse(io.out);
+    expect(result.plan).toMatch(/^sdd\/tales\/\d{6}\/fix-login\.md$/);
+    expect(result.commit).toBeNull();
+    expect(readFileSync(join(cwd, result.prompt), 'utf8')).toContain('from stdin');
+
+    const artifacts = join(cwd, '.sase', 'agents', 'planner');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'prompt.md'), 'the agent prompt\n');
+    io.out = '';
+    await planSubmit({
+      cwd,
+      io,
+      env: { ...env, SASE_ARTIFACTS_DIR: artifacts },
+      json: true,
+      file: 'PLAN.md',
+      tier: 'tale',
+      name: 'other',
+    });
+    expect(readFileSync(join(cwd, JSON.parse(io.out).prompt), 'utf8')).toContain('the agent prompt');
+
+    io.out = '';
+    await planApprove({ cwd, io, env, json: true, plan: 'fix-login' });
+    expect(JSON.parse(io.out)).toMatchObject({ bead: 'shp-1', phases: [] });
+  });
+
+  it('throws coded errors for user mistakes', async () => {
+    const { cwd, env } = workspace();
+    writeFileSync(join(cwd, 'PLAN.md'), '# X\n');
+    const io = captureIo();
+    const base = { cwd, io, env, json: false, file: 'PLAN.md', tier: 'tale' };
+    await expect(planSubmit({ ...base, file: 'missing.md', prompt: 'p' })).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+    });
+    await expect(planSubmit({ ...base })).rejects.toMatchObject({ code: 'PROMPT_REQUIRED' });
+    await expect(planSubmit({ ...base, file: '-', prompt: '-' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(planSubmit({ ...base, name: 'a/b', prompt: 'PLAN.md' })).rejects.toMatchObject({
+      code: 'INVALID_PLAN_NAME',
+    });
+    await expect(planApprove({ cwd, io, env, json: false, plan: 'nothing' })).rejects.toMatchObject({
+      code: 'PLAN_NOT_FOUND',
+    });
+  });
+
+  it('registers the commands with their options, loading modules lazily', async () => {
+    const { cwd, env } = workspace();
+    writeFileSync(join(cwd, 'PLAN.md'), '# From argv\n');
+    writeFileSync(join(cwd, 'p.md'), 'prompt\n');
+    const io = captureIo();
+    const program = new Command('sase')
+      .exitOverride()
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    const runtime = new CliRuntime(io, () => cwd);
+    registerPlan(program, runtime);
+    const previousHome = process.env.HOME;
+    process.env.HOME = env.HOME;
+    try {
+      await program.parseAsync(
+        ['plan', 'submit', 'PLAN.md', '--tier', 'tale', '--prompt', 'p.md', '--json'],
+        { from: 'user' },
+      );
+    } finally {
+      process.env.HOME = previousHome;
+    }
+    expect(runtime.exitCode).toBe(0);
+    expect(JSON.parse(io.out).plan).toMatch(/from-argv\.md$/);
+    await expect(program.parseAsync(['plan', 'submit', 'PLAN.md'], { from: 'user' })).rejects.toThrow(
+      /--tier/,
+    );
+    const approve = program.commands
+      .find((command) => command.name() === 'plan')
+      ?.commands.map((command) => command.name());
+    expect(approve).toEqual(['submit', 'approve']);
+  });
+});

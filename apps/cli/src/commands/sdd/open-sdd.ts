@@ -1,0 +1,23 @@
+import { createSddStore, type SddStore } from '@sase/sdd';
+import { findWorkspace, type Workspace } from '../../workspace.js';
+
+/** The workspace around `cwd` and a handle on its SDD tree (`.sase/sdd/` or `sdd/` per sase.yml). */
+export async function openSdd(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ workspace: Workspace; store: SddStore }> {
+  const workspace = await findWorkspace(cwd);
+  const store = createSddStore({
+    workspaceRoot: workspace.root,
+    versionControlled: workspace.config.sdd.versionControlled,
+    env,
+  });
+  return { workspace, store };
+}
+
+/** Reads all of a stream (stdin for `-` arguments). */
+export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

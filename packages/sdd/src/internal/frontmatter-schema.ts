@@ -1,0 +1,106 @@
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import type { Diagnostic } from '../diagnostic.js';
+import type { FrontmatterDocument, KeyPath } from './markdown.js';
+
+const utcTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/,
+    'expected a UTC ISO-8601 time such as 2026-11-03T10:00:00.000Z',
+  );
+const nonEmpty = z.string().min(1, 'expected a non-empty string');
+const phaseId = z.union([nonEmpty, z.number().int()]).transform((value) => String(value));
+
+export const phaseSchema = z.strictObject({
+  id: phaseId,
+  title: nonEmpty,
+  depends_on: z.array(phaseId).default([]),
+  description: z.string().optional(),
+  model: nonEmpty.optional(),
+  bead: nonEmpty.optional(),
+});
+
+export const planSchema = z.strictObject({
+  prompt: nonEmpty.optional(),
+  tier: z.enum(['tale', 'epic', 'legend']),
+  title: nonEmpty,
+  status: z.enum(['wip', 'done']),
+  create_time: utcTime,
+  round: z.number().int().min(1).optional(),
+  bead: nonEmpty.optional(),
+  prompt_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hexadecimal digits')
+    .optional(),
+  model: nonEmpty.optional(),
+  approved_by: nonEmpty.optional(),
+  approved_at: utcTime.optional(),
+  phases: z.array(phaseSchema).optional(),
+  epic_count: z.number().int().min(0).optional(),
+  epics: z.array(nonEmpty).optional(),
+});
+
+export const planDraftSchema = planSchema.partial();
+
+export const promptSnapshotSchema = z.strictObject({
+  plan: nonEmpty,
+});
+
+export type PlanOnDisk = z.output<typeof planSchema>;
+export type PhaseOnDisk = z.output<typeof phaseSchema>;
+
+/** Runs a zod schema over frontmatter data and turns each issue into a diagnostic at the key's line. */
+export function checkFrontmatter<T>(
+  schema: z.ZodType<T>,
+  document: FrontmatterDocument,
+  file: string,
+  what: string,
+): { value?: T; diagnostics: Diagnostic[] } {
+  const result = schema.safeParse(document.data ?? {});
+  if (result.success) return { value: result.data, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.filter((step): step is string | number => typeof step !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const keyPath = [...path, key];
+        diagnostics.push({
+          reason: `Unknown ${what} frontmatter key "${describePath(keyPath)}"; remove it or fix its spelling`,
+          file,
+          ...document.locate(keyPath),
+          ruleId: 'frontmatter-schema',
+          fatal: true,
+        });
+      }
+      continue;
+    }
+    const where = path.length ? `"${describePath(path)}"` : 'frontmatter';
+    diagnostics.push({
+      reason: `Invalid ${what} ${where}: ${issue.message}`,
+      file,
+      ...document.locate(path),
+      ruleId: 'frontmatter-schema',
+      fatal: true,
+    });
+  }
+  return { diagnostics };
+}
+
+/** `phases[2].depends_on` */
+export function describePath(path: KeyPath): string {
+  return path
+    .map((step, index) => (typeof step === 'number' ? `[${step}]` : index ? `.${step}` : step))
+    .join('');
+}
+
+/** `---\n<yaml>---\n<body>` with stable key order (the order of the object given) and no line folding. */
+export function stringifyFrontmatter(data: Record<string, unknown>, body: string): string {
+  const yaml = Object.keys(data).length ? stringify(data, { lineWidth: 0, minContentWidth: 0 }) : '';
+  return `---\n${yaml}---\n${body}`;
+}
+
+/** Drops undefined values, keeping key order. */
+export function compact(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
