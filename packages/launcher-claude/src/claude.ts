@@ -1,0 +1,262 @@
+import {
+  assertProcessLauncherSettings,
+  createProcessLauncher,
+  describeExit,
+  type JsonObject,
+  type LaunchEventInput,
+  LauncherError,
+  type LaunchRequest,
+  type OutputMapper,
+  type ProcessLauncher,
+  type ProcessLauncherSettings,
+} from '@sase/launcher-core';
+
+/** The environment variable that overrides the `claude` executable. */
+export const CLAUDE_OVERRIDE_VARIABLE = 'SASE_CLAUDE_BIN';
+
+/** Claude Code's permission modes (`--permission-mode`). */
+export type ClaudePermissionMode =
+  | 'acceptEdits'
+  | 'auto'
+  | 'bypassPermissions'
+  | 'default'
+  | 'dontAsk'
+  | 'plan';
+
+const PERMISSION_MODES: readonly ClaudePermissionMode[] = [
+  'acceptEdits',
+  'auto',
+  'bypassPermissions',
+  'default',
+  'dontAsk',
+  'plan',
+];
+
+export interface ClaudeSettings extends ProcessLauncherSettings {
+  /**
+   * The permission mode of a self-approving run (`%approve`). Default `bypassPermissions`, passed as
+   * `--dangerously-skip-permissions`: a headless agent cannot ask, and `acceptEdits` still refuses shell commands.
+   */
+  approvedPermissionMode?: ClaudePermissionMode;
+  /** The permission mode of a run without `%approve`. Default: none (Claude Code's own settings decide). */
+  permissionMode?: ClaudePermissionMode;
+}
+
+function permissionArguments(mode: ClaudePermissionMode | undefined): string[] {
+  if (mode === undefined) return [];
+  if (mode === 'bypassPermissions') return ['--dangerously-skip-permissions'];
+  return ['--permission-mode', mode];
+}
+
+/** The arguments SASE passes to `claude` for a request (the prompt goes on stdin). */
+export function claudeArguments(request: LaunchRequest, settings: ClaudeSettings = {}): string[] {
+  const mode = request.approve
+    ? (settings.approvedPermissionMode ?? 'bypassPermissions')
+    : settings.permissionMode;
+  return [
+    '-p',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    ...(request.model === undefined || request.model === '' ? [] : ['--model', request.model]),
+    ...permissionArguments(mode),
+    ...(settings.args ?? []),
+  ];
+}
+
+function asObject(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function asNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** A tool_result's content: a string, or a list of blocks of which the text ones are joined. */
+function toolResultText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return undefined;
+  const texts = content.flatMap((block) => {
+    const text = asString(asObject(block)?.text);
+    return text === undefined ? [] : [text];
+  });
+  return texts.length === 0 ? undefined : texts.join('\n');
+}
+
+function contentBlocks(event: JsonObject): JsonObject[] {
+  const content = asObject(event.message)?.content;
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((block: unknown) => {
+    const object = asObject(block);
+    return object === undefined ? [] : [object];
+  });
+}
+
+/**
+ * Maps Claude Code's stream-json (`claude -p --output-format stream-json --verbose`) to LaunchEvents:
+ * assistant text → `message`, tool_use → `tool-use`, the user turn's tool_result → `tool-result`, the final
+ * `result` → `usage`. The outcome comes from the `result` event: `subtype: "success"` with `is_error: false` and
+ * exit code 0 is `completed`; an error subtype (`error_max_turns`, `error_during_execution`, ...) or
+ * `is_error: true` is `failed` whatever the exit code; no result at all is `failed`.
+ */
+export function createClaudeMapper(): OutputMapper {
+  let result: JsonObject | undefined;
+  let sessionId: string | undefined;
+  let lastAssistantText: string | undefined;
+  return {
+    json(event) {
+      const type = event.type;
+      sessionId = asString(event.session_id) ?? sessionId;
+      if (type === 'system') {
+        if (event.subtype !== 'init') return [];
+        const model = asString(event.model);
+        const version = asString(event.claude_code_version);
+        return [
+          {
+            type: 'message',
+            role: 'system',
+            text: `Claude Code${version === undefined ? '' : ` ${version}`} session ${sessionId ?? '?'}${
+              model === undefined ? '' : ` (model ${model})`
+            }`,
+          },
+        ];
+      }
+      if (type === 'assistant') {
+        const events: LaunchEventInput[] = [];
+        for (const block of contentBlocks(event)) {
+          if (block.type === 'text') {
+            const text = asString(block.text);
+            if (text !== undefined && text !== '') {
+              lastAssistantText = text;
+              events.push({ type: 'message', role: 'assistant', text });
+            }
+          } else if (block.type === 'tool_use') {
+            const id = asString(block.id);
+            events.push({
+              type: 'tool-use',
+              name: asString(block.name) ?? 'unknown',
+              input: block.input,
+              ...(id === undefined ? {} : { id }),
+            });
+          }
+        }
+        return events;
+      }
+      if (type === 'user') {
+        const events: LaunchEventInput[] = [];
+        for (const block of contentBlocks(event)) {
+          if (block.type === 'tool_result') {
+            const id = asString(block.tool_use_id);
+            const output = toolResultText(block.content);
+            events.push({
+              type: 'tool-result',
+              ...(id === undefined ? {} : { id }),
+              ...(output === undefined ? {} : { output }),
+              isError: block.is_error === true,
+            });
+          } else if (block.type === 'text' && typeof block.text === 'string') {
+            events.push({ type: 'message', role: 'user', text: block.text });
+          }
+        }
+        return events;
+      }
+      if (type === 'result') {
+        result = event;
+        const usage = asObject(event.usage);
+        const input =
+          usage === undefined
+            ? undefined
+            : (asNumber(usage.input_tokens) ?? 0) +
+              (asNumber(usage.cache_creation_input_tokens) ?? 0) +
+              (asNumber(usage.cache_read_input_tokens) ?? 0);
+        const output = asNumber(usage?.output_tokens);
+        const cost = asNumber(event.total_cost_usd);
+        return [
+          {
+            type: 'usage',
+            ...(input === undefined ? {} : { inputTokens: input }),
+            ...(output === undefined ? {} : { outputTokens: output }),
+            ...(cost === undefined ? {} : { costUsd: cost }),
+          },
+        ];
+      }
+      return [];
+    },
+    finish(context) {
+      const session = sessionId === undefined ? {} : { sessionId };
+      if (result === undefined) {
+        const noise =
+          context.lastTextLine === undefined
+            ? ''
+            : ` (last non-JSON output: ${context.lastTextLine.slice(0, 200)})`;
+        return {
+          outcome: 'failed',
+          error: `claude ${describeExit(context)} without a result event${noise}`,
+          ...session,
+        };
+      }
+      const subtype = asString(result.subtype) ?? 'unknown';
+      const text = asString(result.result);
+      const finalText = text ?? lastAssistantText;
+      const withText = finalText === undefined ? {} : { finalText };
+      if (subtype !== 'success' || result.is_error === true) {
+        const errors = Array.isArray(result.errors)
+          ? result.errors.filter((item) => typeof item === 'string')
+          : [];
+        const detail = errors.length > 0 ? errors.join('; ') : (text ?? 'no detail');
+        return { outcome: 'failed', error: `claude reported ${subtype}: ${detail}`, ...withText, ...session };
+      }
+      if (context.exitCode !== 0) {
+        return {
+          outcome: 'failed',
+          error: `claude reported success but ${describeExit(context)}`,
+          ...withText,
+          ...session,
+        };
+      }
+      return { outcome: 'completed', ...withText, ...session };
+    },
+  };
+}
+
+function assertClaudeSettings(settings: ClaudeSettings): void {
+  assertProcessLauncherSettings('claude', settings);
+  for (const key of ['approvedPermissionMode', 'permissionMode'] as const) {
+    const value = settings[key];
+    if (value !== undefined && !PERMISSION_MODES.includes(value)) {
+      throw new LauncherError(
+        'INVALID_SETTINGS',
+        `launcher.claude: ${key} must be one of ${PERMISSION_MODES.join(', ')}, not ${JSON.stringify(value)}`,
+        { launcherId: 'claude' },
+      );
+    }
+  }
+}
+
+/**
+ * Creates a Claude Code launcher: `claude -p --output-format stream-json --verbose [--model M]
+ * [--dangerously-skip-permissions | --permission-mode MODE] [...args]` with the prompt on stdin. The executable
+ * is `claude` on PATH, `settings.executable`, or `$SASE_CLAUDE_BIN`.
+ */
+export function createClaude(settings: ClaudeSettings = {}): ProcessLauncher {
+  assertClaudeSettings(settings);
+  return createProcessLauncher({
+    launcherId: 'claude',
+    executable: settings.executable ?? 'claude',
+    overrideVariable: CLAUDE_OVERRIDE_VARIABLE,
+    ...(settings.env === undefined ? {} : { env: settings.env }),
+    ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
+    invocation: (request) => ({ args: claudeArguments(request, settings), input: request.prompt }),
+    createMapper: createClaudeMapper,
+  });
+}
+
+/** The Claude Code launcher with default settings. */
+export const claude: ProcessLauncher = createClaude();

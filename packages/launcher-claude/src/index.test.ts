@@ -1,0 +1,13 @@
+import { expect, it } from 'vitest';
+
+it('exports these names from @sase/launcher-claude', async () => {
+  expect(Object.keys(await import('./index.js')).sort()).toMatchInlineSnapshot(`
+    [
+      "CLAUDE_OVERRIDE_VARIABLE",
+      "claude",
+      "claudeArguments",
+      "createClaude",
+      "createClaudeMapper",
+    ]
+  `);
+});

@@ -1,0 +1,2 @@
+export type { CodexSandboxMode, CodexSettings } from './codex.js';
+export { CODEX_OVERRIDE_VARIABLE, codex, codexArguments, createCodex, createCodexMapper } from './codex.js';

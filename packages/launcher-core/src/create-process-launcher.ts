@@ -1,0 +1,137 @@
+import { assertLaunchRequest, createLauncherRun, type OutputMapper } from './create-launcher-run.js';
+import { LauncherError } from './launcher-error.js';
+import { type ExecutableLocation, locateExecutable, resolveExecutable } from './resolve-executable.js';
+import type { LauncherV1, LaunchRequest, LaunchRun } from './spec.js';
+
+/** Settings every process-based adapter accepts (an adapter's own settings type extends this). */
+export interface ProcessLauncherSettings {
+  /** The executable: a name searched on PATH or a path. The adapter's override variable (e.g. SASE_CLAUDE_BIN) wins. */
+  executable?: string;
+  /** Extra arguments, appended after the adapter's own flags. */
+  args?: string[];
+  /** Extra environment for the agent process (under the SASE_* variables and the request's env). */
+  env?: Record<string, string>;
+  /** Milliseconds between SIGTERM and SIGKILL when a run is killed. Default 5000. */
+  killGraceMs?: number;
+}
+
+/** How one CLI is invoked for one request. */
+export interface Invocation {
+  /** The arguments after the executable. */
+  args: string[];
+  /** Text for stdin (usually the prompt). Undefined closes stdin at once. */
+  input?: string;
+}
+
+export interface ProcessLauncherDefinition {
+  /** The launcher id (`claude`). */
+  launcherId: string;
+  /** The executable's default name or path (`claude`). */
+  executable: string;
+  /** The environment variable that overrides the executable (`SASE_CLAUDE_BIN`). */
+  overrideVariable?: string;
+  /** The adapter's environment for every run. */
+  env?: Record<string, string>;
+  /** Milliseconds between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+  /** Milliseconds to read leftover output after the process exited. */
+  drainMs?: number;
+  /** Maps a request to arguments and stdin. Throw a LauncherError `INVALID_REQUEST` for a request it cannot run. */
+  invocation(request: LaunchRequest): Invocation;
+  /** A fresh output mapper for each run. Default: plain text, completed iff exit code 0. */
+  createMapper?(request: LaunchRequest): OutputMapper;
+}
+
+/** A launcher-v1 launcher backed by a process; `locate()` is always present. */
+export interface ProcessLauncher extends LauncherV1 {
+  locate(): ExecutableLocation;
+}
+
+/** Checks the settings every process-based adapter shares; throws a LauncherError `INVALID_SETTINGS`. */
+export function assertProcessLauncherSettings(launcherId: string, settings: ProcessLauncherSettings): void {
+  const fail = (message: string): never => {
+    throw new LauncherError('INVALID_SETTINGS', `launcher.${launcherId}: ${message}`, { launcherId });
+  };
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+    fail('settings must be an object such as { executable: "/usr/local/bin/tool" }');
+  }
+  if (
+    settings.executable !== undefined &&
+    (typeof settings.executable !== 'string' || settings.executable === '')
+  ) {
+    fail('executable must be a non-empty string (a name on PATH or a path)');
+  }
+  if (
+    settings.args !== undefined &&
+    (!Array.isArray(settings.args) || settings.args.some((argument) => typeof argument !== 'string'))
+  ) {
+    fail('args must be a list of strings, e.g. ["--max-turns", "20"]');
+  }
+  if (settings.env !== undefined) {
+    if (settings.env === null || typeof settings.env !== 'object' || Array.isArray(settings.env)) {
+      fail('env must be a map of variable names to strings');
+    }
+    for (const [name, value] of Object.entries(settings.env)) {
+      if (typeof value !== 'string') fail(`env.${name} must be a string, not ${typeof value}`);
+    }
+  }
+  if (
+    settings.killGraceMs !== undefined &&
+    !(
+      typeof settings.killGraceMs === 'number' &&
+      Number.isFinite(settings.killGraceMs) &&
+      settings.killGraceMs >= 0
+    )
+  ) {
+    fail('killGraceMs must be a number of milliseconds (0 or more)');
+  }
+}
+
+/**
+ * Builds a complete launcher-v1 launcher from the two things that differ between agent CLIs: how a request
+ * becomes argv + stdin, and how the CLI's output becomes events and an outcome. Executable resolution (with the
+ * override variable), request validation, spawning, killing, the transcript and the outcome plumbing are shared.
+ *
+ * The executable is resolved on each launch against process.env merged with the adapter's and the request's
+ * env, so a request can point at a wrapper (`env: { SASE_CLAUDE_BIN: '/path/to/wrapper' }`).
+ */
+export function createProcessLauncher(definition: ProcessLauncherDefinition): ProcessLauncher {
+  const { launcherId } = definition;
+  return {
+    specificationVersion: 'launcher-v1',
+    launcherId,
+    launch(request: LaunchRequest): LaunchRun {
+      assertLaunchRequest(request, launcherId);
+      const environment = { ...process.env, ...definition.env, ...request.env };
+      let executablePath: string;
+      try {
+        executablePath = resolveExecutable(definition.executable, definition.overrideVariable, environment);
+      } catch (error) {
+        if (error instanceof LauncherError) {
+          throw new LauncherError(error.code, `${launcherId} launcher: ${error.message}`, {
+            launcherId,
+            ...(error.executable === undefined ? {} : { executable: error.executable }),
+            ...(error.overrideVariable === undefined ? {} : { overrideVariable: error.overrideVariable }),
+          });
+        }
+        throw error;
+      }
+      const invocation = definition.invocation(request);
+      return createLauncherRun(request, {
+        launcherId,
+        command: [executablePath, ...invocation.args],
+        ...(invocation.input === undefined ? {} : { input: invocation.input }),
+        ...(definition.env === undefined ? {} : { env: definition.env }),
+        ...(definition.createMapper === undefined ? {} : { mapper: definition.createMapper(request) }),
+        ...(definition.killGraceMs === undefined ? {} : { killGraceMs: definition.killGraceMs }),
+        ...(definition.drainMs === undefined ? {} : { drainMs: definition.drainMs }),
+      });
+    },
+    locate(): ExecutableLocation {
+      return locateExecutable(definition.executable, definition.overrideVariable, {
+        ...process.env,
+        ...definition.env,
+      });
+    },
+  };
+}

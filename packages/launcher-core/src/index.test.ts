@@ -1,0 +1,49 @@
+import { expect, it } from 'vitest';
+
+it('exports these names from @sase/launcher-core', async () => {
+  expect(Object.keys(await import('./index.js')).sort()).toMatchInlineSnapshot(`
+    [
+      "DEFAULT_KILL_GRACE_MS",
+      "LAUNCHER_SPECIFICATION_VERSION",
+      "LauncherError",
+      "TRANSCRIPT_FILE_NAME",
+      "assertLaunchRequest",
+      "assertProcessLauncherSettings",
+      "createAgentEnvironment",
+      "createJsonLineParser",
+      "createLauncherRun",
+      "createProcessLauncher",
+      "createTextMapper",
+      "createTranscriptWriter",
+      "describeExit",
+      "exitCodeOutcome",
+      "fromTranscriptRecord",
+      "isLauncherError",
+      "isLauncherV1",
+      "locateExecutable",
+      "parseJsonLine",
+      "parseTranscript",
+      "readTranscript",
+      "resolveExecutable",
+      "spawnAgentProcess",
+      "stringifyTranscriptEvent",
+      "toTranscriptRecord",
+    ]
+  `);
+});
+
+it('exports these names from @sase/launcher-core/testing', async () => {
+  expect(Object.keys(await import('./testing.js')).sort()).toMatchInlineSnapshot(`
+    [
+      "DEFAULT_FAKE_SCENARIOS",
+      "FAKE_RECORD_VARIABLE",
+      "FAKE_SCENARIO_VARIABLE",
+      "HOSTILE_PROMPT",
+      "collectRun",
+      "isProcessAlive",
+      "readFakeRecord",
+      "runLauncherConformance",
+      "waitForFakeRecord",
+    ]
+  `);
+});

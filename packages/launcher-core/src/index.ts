@@ -1,0 +1,49 @@
+export type {
+  FinishContext,
+  LaunchEventInput,
+  LauncherRunOptions,
+  OutcomeDecision,
+  OutputMapper,
+} from './create-launcher-run.js';
+export {
+  assertLaunchRequest,
+  createAgentEnvironment,
+  createLauncherRun,
+  createTextMapper,
+  describeExit,
+  exitCodeOutcome,
+} from './create-launcher-run.js';
+export type {
+  Invocation,
+  ProcessLauncher,
+  ProcessLauncherDefinition,
+  ProcessLauncherSettings,
+} from './create-process-launcher.js';
+export { assertProcessLauncherSettings, createProcessLauncher } from './create-process-launcher.js';
+export { isLauncherV1, LAUNCHER_SPECIFICATION_VERSION } from './is-launcher.js';
+export type { JsonLine, JsonLineParser, JsonLineParserOptions, JsonObject } from './json-lines.js';
+export { createJsonLineParser, parseJsonLine } from './json-lines.js';
+export type { LauncherErrorCode, LauncherErrorFields } from './launcher-error.js';
+export { isLauncherError, LauncherError } from './launcher-error.js';
+export type { ExecutableLocation } from './resolve-executable.js';
+export { locateExecutable, resolveExecutable } from './resolve-executable.js';
+export type { AgentProcess, ProcessExit, SpawnAgentProcessOptions } from './spawn-agent-process.js';
+export { DEFAULT_KILL_GRACE_MS, spawnAgentProcess } from './spawn-agent-process.js';
+export type {
+  LaunchEvent,
+  LauncherV1,
+  LaunchOutcome,
+  LaunchRequest,
+  LaunchRun,
+  OutcomeKind,
+} from './spec.js';
+export type { TranscriptRecord, TranscriptWriter } from './transcript.js';
+export {
+  createTranscriptWriter,
+  fromTranscriptRecord,
+  parseTranscript,
+  readTranscript,
+  stringifyTranscriptEvent,
+  TRANSCRIPT_FILE_NAME,
+  toTranscriptRecord,
+} from './transcript.js';

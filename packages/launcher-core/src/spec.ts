@@ -1,0 +1,87 @@
+/**
+ * The launcher interface, version 1. This file is the published contract between SASE and every launcher
+ * adapter (shell, Claude Code, Codex, Gemini CLI, or a third party's). Changing a type here in a way that
+ * breaks an existing adapter requires a new specificationVersion.
+ */
+
+/** What SASE asks a launcher to run: one agent, one attempt. */
+export interface LaunchRequest {
+  /** The agent's name (unique in the workspace's agent registry), e.g. `myapp-7.1`. */
+  agentName: string;
+  /** The prompt text, already expanded (no #xprompt references, no %directives). Passed on stdin or as one argv element, never through a shell. */
+  prompt: string;
+  /** The model to use, in the launcher's own naming; undefined means the CLI's default. */
+  model?: string;
+  /** The working directory of the agent process. */
+  cwd: string;
+  /** The agent's artifact directory (`.sase/agents/<name>/`); the launcher may write files of its own there. */
+  artifactsDir: string;
+  /** Extra environment for the agent process, merged over process.env. */
+  env?: Record<string, string>;
+  /** Self-approve tool use / edits where the CLI supports it (`%approve`). */
+  approve?: boolean;
+  /** The bead the agent works on, when there is one (exported as SASE_BEAD_ID). */
+  beadId?: string;
+  /** Aborting kills the agent's whole process group; the outcome is then `killed`. */
+  signal?: AbortSignal;
+  /**
+   * Optional wall-clock limit in milliseconds. When it passes, the run is killed exactly as if the signal had
+   * been aborted (outcome `killed`, error `timed out after N ms`). Undefined means no limit.
+   */
+  timeoutMs?: number;
+}
+
+/** One thing that happened during a run. Every adapter emits the same shapes (one transcript schema). */
+export type LaunchEvent =
+  | { type: 'start'; time: string; pid: number; command: string[]; launcherId?: string }
+  | { type: 'output'; time: string; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'message'; time: string; role: 'assistant' | 'user' | 'system'; text: string }
+  | { type: 'tool-use'; time: string; name: string; input?: unknown; id?: string }
+  | { type: 'tool-result'; time: string; id?: string; output?: string; isError?: boolean }
+  | { type: 'usage'; time: string; inputTokens?: number; outputTokens?: number; costUsd?: number }
+  | { type: 'outcome'; time: string; outcome: LaunchOutcome };
+
+export type OutcomeKind = 'completed' | 'failed' | 'killed';
+
+/** How a run ended. Exactly one per run. */
+export interface LaunchOutcome {
+  outcome: OutcomeKind;
+  /** The process exit code, or null when it was killed by a signal or never started. */
+  exitCode: number | null;
+  /** The agent's final response text, where the CLI reports one. */
+  finalText?: string;
+  /** Why it failed or was killed; undefined for `completed`. */
+  error?: string;
+  /** The CLI's own session id, where it reports one (for resuming). */
+  sessionId?: string;
+}
+
+/** A started run: events as they happen, and the outcome once it settles. */
+export interface LaunchRun {
+  /** The OS process id of the agent (the leader of its process group). */
+  readonly pid: number | undefined;
+  /** Events in order; the iterator ends after the `outcome` event. Consuming it is optional. */
+  events: AsyncIterable<LaunchEvent>;
+  /** Settles (never rejects) with the outcome. */
+  outcome: Promise<LaunchOutcome>;
+  /** Kills the whole process group (SIGTERM, then SIGKILL after a grace period). */
+  kill(reason?: string): void;
+}
+
+/** The one interface an adapter implements. */
+export interface LauncherV1 {
+  readonly specificationVersion: 'launcher-v1';
+  /** Stable id used in config and records: `shell`, `claude`, `codex`, `gemini`, ... */
+  readonly launcherId: string;
+  /** Starts a run. Throws a LauncherError (e.g. EXECUTABLE_NOT_FOUND) only when nothing could start. */
+  launch(request: LaunchRequest): LaunchRun;
+  /** Optional: where the executable is and whether it can be found, for `sase launchers`. */
+  locate?(): {
+    executable: string;
+    found: boolean;
+    path?: string;
+    overrideVariable?: string;
+    /** True when the override variable is set (and so decided what was looked for). */
+    isOverridden?: boolean;
+  };
+}

@@ -1,0 +1,470 @@
+/**
+ * `@sase/launcher-core/testing`: the launcher-v1 conformance suite (vitest) and the helpers adapter tests use.
+ * vitest is an optional peer dependency, needed only by this entry point.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive as isAlive } from './internal/process-group.js';
+import { isLauncherError } from './launcher-error.js';
+import type { LaunchEvent, LauncherV1, LaunchOutcome, LaunchRequest, LaunchRun } from './spec.js';
+import { readTranscript, TRANSCRIPT_FILE_NAME } from './transcript.js';
+
+/** The environment variable that tells a fake executable which scenario to play. */
+export const FAKE_SCENARIO_VARIABLE = 'SASE_FAKE_SCENARIO';
+/** The environment variable that tells a fake executable where to write what it received. */
+export const FAKE_RECORD_VARIABLE = 'SASE_FAKE_RECORD';
+
+/**
+ * What a fake executable writes (atomically: temporary file + rename) to the file named by SASE_FAKE_RECORD,
+ * after reading all of stdin and before printing anything.
+ */
+export interface FakeRecord {
+  /** process.argv.slice(2): the arguments it was given. */
+  argv: string[];
+  /** Everything it read from stdin. */
+  stdin: string;
+  /** process.cwd(). */
+  cwd: string;
+  /** Every SASE_* variable of its environment. */
+  env: Record<string, string>;
+  /** Its own pid. */
+  pid: number;
+  /** The `hang` scenario starts a grandchild (which ignores SIGTERM) and records its pid here. */
+  grandchild_pid?: number;
+}
+
+/** The situations the conformance suite plays. */
+export type ConformanceScenario =
+  | 'success'
+  | 'errorResult'
+  | 'nonZeroExit'
+  | 'garbage'
+  | 'midStreamDeath'
+  | 'hang';
+
+/**
+ * The scenario names a fake executable is expected to understand (the value of SASE_FAKE_SCENARIO):
+ * - `success`: prints the CLI's normal output and exits 0;
+ * - `error-result`: prints the CLI's own error result but exits 0 (the adapter must still say `failed`);
+ * - `exit-1`: writes a message to stderr and exits 1;
+ * - `garbage`: prints non-JSON noise and a truncated JSON line, then exits 0;
+ * - `die-mid-stream`: prints the start of a normal run, then kills itself with SIGKILL;
+ * - `hang`: starts a grandchild that ignores SIGTERM, prints the start of a run, and waits forever.
+ */
+export const DEFAULT_FAKE_SCENARIOS: Readonly<Record<ConformanceScenario, string>> = {
+  success: 'success',
+  errorResult: 'error-result',
+  nonZeroExit: 'exit-1',
+  garbage: 'garbage',
+  midStreamDeath: 'die-mid-stream',
+  hang: 'hang',
+};
+
+export interface LauncherConformanceOptions {
+  /** Shown in the describe() title. */
+  name: string;
+  /** Creates the launcher under test. Give it a short kill grace (e.g. 300 ms) to keep the suite quick. */
+  createLauncher: () => LauncherV1;
+  /** Absolute path of the fake executable. */
+  fakeExecutable: string;
+  /** The variable that overrides the launcher's executable; the suite sets it to `fakeExecutable` in request.env. */
+  overrideVariable: string;
+  /**
+   * Scenario names, when they differ from DEFAULT_FAKE_SCENARIOS; `null` skips a scenario that cannot apply
+   * (a plain shell command has no structured error result, and garbage output is just output).
+   */
+  scenarios?: Partial<Record<ConformanceScenario, string | null>>;
+  /** The final response text the `success` scenario must report; undefined skips that check. */
+  expectedFinalText?: string;
+  /** The longest a run may take before the test fails instead of hanging. Default 20 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * A prompt that a shell would mangle: command substitution, backticks, `;`, quotes, globs, variables, a leading
+ * dash (an argv flag), tabs, trailing spaces, CRLF, non-ASCII text, and no trailing newline.
+ */
+export const HOSTILE_PROMPT = [
+  '--version -p $(touch pwned-subshell)',
+  'Fix the bug in `touch pwned-backtick` and then; touch pwned-semicolon',
+  `It's "quoted" and 'single-quoted' \\ backslash \\n not-a-newline`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, on purpose.
+  '$HOME ${PATH} $((1+1)) * ? [a-z] ~ !! | cat > pwned-redirect & wait',
+  '\ttab-indented   ',
+  'carriage\r\nreturn',
+  'ünïcødé ✓ 🚀 %name:not-a-directive #not-an-xprompt',
+  '---',
+  'end without newline',
+].join('\n');
+
+/** True while the process is alive (a zombie counts as dead). */
+export function isProcessAlive(pid: number): boolean {
+  return isAlive(pid);
+}
+
+/** Reads a fake executable's record, or undefined while it does not exist yet. */
+export function readFakeRecord(path: string): FakeRecord | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as FakeRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until the fake's record exists (and `predicate` holds), failing after `timeoutMs`. */
+export async function waitForFakeRecord(
+  path: string,
+  timeoutMs = 20_000,
+  predicate: (record: FakeRecord) => boolean = () => true,
+): Promise<FakeRecord> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const record = readFakeRecord(path);
+    if (record !== undefined && predicate(record)) return record;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+  }
+  throw new Error(`the fake executable did not write ${path} within ${timeoutMs} ms`);
+}
+
+/**
+ * Consumes a run's events and outcome. If it has not settled within `timeoutMs`, the run is killed and this
+ * rejects, so a broken adapter fails its test instead of hanging it.
+ */
+export async function collectRun(
+  run: LaunchRun,
+  timeoutMs = 20_000,
+): Promise<{ events: LaunchEvent[]; outcome: LaunchOutcome }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.kill('conformance timeout');
+      reject(new Error(`the run did not settle within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    const events: LaunchEvent[] = [];
+    const consume = (async () => {
+      for await (const event of run.events) events.push(event);
+    })();
+    await Promise.race([consume, timeout]);
+    const outcome = await Promise.race([run.outcome, timeout]);
+    return { events, outcome };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+interface Case {
+  root: string;
+  workDir: string;
+  artifactsDir: string;
+  recordPath: string;
+  request: LaunchRequest;
+}
+
+/**
+ * Registers the launcher-v1 conformance tests (vitest `describe`/`it`) for one adapter. The adapter is run
+ * against `fakeExecutable` (selected through `overrideVariable`), which must follow the fake protocol: read all of
+ * stdin, write a FakeRecord to $SASE_FAKE_RECORD, then play $SASE_FAKE_SCENARIO (see DEFAULT_FAKE_SCENARIOS).
+ *
+ * It checks: the prompt arrives byte for byte and no shell interprets it; the SASE_* environment and the working
+ * directory; exactly one outcome, last, equal to the promise; completed / failed / killed mapping, including an
+ * error result with exit code 0, garbage output and death mid-stream (never a hang); that abort, kill() and
+ * timeoutMs kill the whole process group, a grandchild included; the transcript; and that a missing executable
+ * is a LauncherError EXECUTABLE_NOT_FOUND naming the override variable.
+ */
+export function runLauncherConformance(options: LauncherConformanceOptions): void {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const testTimeout = timeoutMs + 10_000;
+  const scenarios = { ...DEFAULT_FAKE_SCENARIOS, ...options.scenarios };
+  let root = '';
+  let counter = 0;
+
+  const createCase = (scenario: string, overrides: Partial<LaunchRequest> = {}): Case => {
+    counter += 1;
+    const caseRoot = join(root, `case-${counter}`);
+    const workDir = join(caseRoot, 'work');
+    const artifactsDir = join(caseRoot, '.sase', 'agents', `agent-${counter}`);
+    mkdirSync(workDir, { recursive: true });
+    const recordPath = join(caseRoot, 'fake-record.json');
+    const request: LaunchRequest = {
+      agentName: `agent-${counter}`,
+      prompt: 'Say hello.',
+      cwd: workDir,
+      artifactsDir,
+      ...overrides,
+      env: {
+        [options.overrideVariable]: options.fakeExecutable,
+        [FAKE_SCENARIO_VARIABLE]: scenario,
+        [FAKE_RECORD_VARIABLE]: recordPath,
+        ...overrides.env,
+      },
+    };
+    return { root: caseRoot, workDir, artifactsDir, recordPath, request };
+  };
+
+  const launchCase = (scenario: string, overrides: Partial<LaunchRequest> = {}) => {
+    const testCase = createCase(scenario, overrides);
+    const run = options.createLauncher().launch(testCase.request);
+    return { ...testCase, run };
+  };
+
+  const expectSingleOutcomeLast = (events: LaunchEvent[], outcome: LaunchOutcome): void => {
+    const outcomes = events.filter((event) => event.type === 'outcome');
+    expect(outcomes).toHaveLength(1);
+    const last = events.at(-1);
+    expect(last?.type).toBe('outcome');
+    if (last?.type === 'outcome') expect(last.outcome).toEqual(outcome);
+  };
+
+  const itScenario = (
+    key: ConformanceScenario,
+    title: string,
+    body: (scenario: string) => Promise<void>,
+  ): void => {
+    const scenario = scenarios[key];
+    if (scenario === null || scenario === undefined) it.skip(`${title} (not applicable)`, () => {});
+    else it(title, () => body(scenario), testTimeout);
+  };
+
+  describe(`${options.name}: launcher-v1 conformance`, () => {
+    beforeAll(() => {
+      root = realpathSync(mkdtempSync(join(tmpdir(), 'sase-conformance-')));
+    });
+    afterAll(() => {
+      if (root !== '') rmSync(root, { recursive: true, force: true });
+    });
+
+    it('implements launcher-v1', () => {
+      const launcher = options.createLauncher();
+      expect(launcher.specificationVersion).toBe('launcher-v1');
+      expect(typeof launcher.launcherId).toBe('string');
+      expect(launcher.launcherId).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(typeof launcher.launch).toBe('function');
+      if (launcher.locate !== undefined) {
+        const location = launcher.locate();
+        expect(typeof location.found).toBe('boolean');
+        expect(typeof location.executable).toBe('string');
+      }
+    });
+
+    itScenario(
+      'success',
+      'passes a hostile prompt byte for byte and never through a shell',
+      async (scenario) => {
+        const { run, recordPath, workDir } = launchCase(scenario, { prompt: HOSTILE_PROMPT });
+        const { outcome } = await collectRun(run, timeoutMs);
+        expect(outcome.outcome).toBe('completed');
+        const record = readFakeRecord(recordPath);
+        expect(record).toBeDefined();
+        const isOnStdin = record?.stdin === HOSTILE_PROMPT;
+        const isOneArgument = record?.argv.includes(HOSTILE_PROMPT) ?? false;
+        expect(
+          isOnStdin || isOneArgument,
+          'the prompt must arrive unchanged on stdin or as one argv element',
+        ).toBe(true);
+        expect(readdirSync(workDir).filter((file) => file.startsWith('pwned'))).toEqual([]);
+      },
+    );
+
+    itScenario('success', 'passes a 1 MiB prompt intact', async (scenario) => {
+      const prompt = `${'0123456789abcdef'.repeat(65_536)}\nend`;
+      const { run, recordPath } = launchCase(scenario, { prompt });
+      const { outcome } = await collectRun(run, timeoutMs);
+      expect(outcome.outcome).toBe('completed');
+      const record = readFakeRecord(recordPath);
+      expect(record?.stdin === prompt || (record?.argv.includes(prompt) ?? false)).toBe(true);
+    });
+
+    itScenario(
+      'success',
+      'exports SASE_AGENT_NAME, SASE_ARTIFACTS_DIR, SASE_BEAD_ID, SASE_MODEL and runs in cwd',
+      async (scenario) => {
+        const { run, recordPath, request, workDir } = launchCase(scenario, {
+          agentName: 'myapp-7.1',
+          beadId: 'myapp-7.1',
+          model: 'conformance-model',
+        });
+        await collectRun(run, timeoutMs);
+        const record = readFakeRecord(recordPath);
+        expect(record?.env.SASE_AGENT_NAME).toBe('myapp-7.1');
+        expect(record?.env.SASE_ARTIFACTS_DIR).toBe(resolve(request.artifactsDir));
+        expect(record?.env.SASE_BEAD_ID).toBe('myapp-7.1');
+        expect(record?.env.SASE_MODEL).toBe('conformance-model');
+        expect(realpathSync(record?.cwd ?? '.')).toBe(realpathSync(workDir));
+      },
+    );
+
+    itScenario('success', 'success: completed, exit code 0, one outcome event, last', async (scenario) => {
+      const { run } = launchCase(scenario);
+      const { events, outcome } = await collectRun(run, timeoutMs);
+      expect(events[0]?.type).toBe('start');
+      expectSingleOutcomeLast(events, outcome);
+      expect(outcome.outcome).toBe('completed');
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.error).toBeUndefined();
+      if (options.expectedFinalText !== undefined) expect(outcome.finalText).toBe(options.expectedFinalText);
+      expect(typeof run.pid).toBe('number');
+    });
+
+    itScenario('success', 'writes transcript.jsonl: one line per event, in order', async (scenario) => {
+      const { run, artifactsDir } = launchCase(scenario);
+      const { events } = await collectRun(run, timeoutMs);
+      expect(readTranscript(join(artifactsDir, TRANSCRIPT_FILE_NAME))).toEqual(events);
+    });
+
+    itScenario(
+      'success',
+      'replays its events to a late consumer; kill() after the outcome changes nothing',
+      async (scenario) => {
+        const { run } = launchCase(scenario);
+        const first = await collectRun(run, timeoutMs);
+        run.kill('too late');
+        expect(await run.outcome).toEqual(first.outcome);
+        const again: LaunchEvent[] = [];
+        for await (const event of run.events) again.push(event);
+        expect(again).toEqual(first.events);
+      },
+    );
+
+    itScenario(
+      'errorResult',
+      "an error result with exit code 0 is 'failed' with the CLI's reason",
+      async (scenario) => {
+        const { run } = launchCase(scenario);
+        const { events, outcome } = await collectRun(run, timeoutMs);
+        expectSingleOutcomeLast(events, outcome);
+        expect(outcome.outcome).toBe('failed');
+        expect(outcome.exitCode).toBe(0);
+        expect(outcome.error).toMatch(/\S/);
+      },
+    );
+
+    itScenario(
+      'nonZeroExit',
+      "a non-zero exit is 'failed' with the exit code and a reason",
+      async (scenario) => {
+        const { run } = launchCase(scenario);
+        const { events, outcome } = await collectRun(run, timeoutMs);
+        expectSingleOutcomeLast(events, outcome);
+        expect(outcome.outcome).toBe('failed');
+        expect(outcome.exitCode).toBe(1);
+        expect(outcome.error).toMatch(/\S/);
+      },
+    );
+
+    itScenario('garbage', "garbage output is 'failed' with a reason, never a hang", async (scenario) => {
+      const { run } = launchCase(scenario);
+      const { events, outcome } = await collectRun(run, timeoutMs);
+      expectSingleOutcomeLast(events, outcome);
+      expect(outcome.outcome).toBe('failed');
+      expect(outcome.error).toMatch(/\S/);
+    });
+
+    itScenario(
+      'midStreamDeath',
+      "death mid-stream is 'failed' with a reason, never a hang",
+      async (scenario) => {
+        const { run } = launchCase(scenario);
+        const { events, outcome } = await collectRun(run, timeoutMs);
+        expectSingleOutcomeLast(events, outcome);
+        expect(outcome.outcome).toBe('failed');
+        expect(outcome.error).toMatch(/\S/);
+      },
+    );
+
+    itScenario(
+      'hang',
+      "abort kills the whole process group (a grandchild too) and the outcome is 'killed'",
+      async (scenario) => {
+        const controller = new AbortController();
+        const { run, recordPath } = launchCase(scenario, { signal: controller.signal });
+        const record = await waitForFakeRecord(
+          recordPath,
+          timeoutMs,
+          (value) => value.grandchild_pid !== undefined,
+        );
+        const grandchild = record.grandchild_pid as number;
+        expect(isProcessAlive(record.pid)).toBe(true);
+        expect(isProcessAlive(grandchild)).toBe(true);
+        controller.abort();
+        const { events, outcome } = await collectRun(run, timeoutMs);
+        expectSingleOutcomeLast(events, outcome);
+        expect(outcome.outcome).toBe('killed');
+        expect(outcome.error).toBe('aborted');
+        expect(isProcessAlive(record.pid)).toBe(false);
+        expect(isProcessAlive(grandchild)).toBe(false);
+      },
+    );
+
+    itScenario('hang', "kill(reason) is 'killed' with that reason", async (scenario) => {
+      const { run, recordPath } = launchCase(scenario);
+      const record = await waitForFakeRecord(
+        recordPath,
+        timeoutMs,
+        (value) => value.grandchild_pid !== undefined,
+      );
+      run.kill('stopped by the conformance suite');
+      const { outcome } = await collectRun(run, timeoutMs);
+      expect(outcome).toMatchObject({ outcome: 'killed', error: 'stopped by the conformance suite' });
+      expect(isProcessAlive(record.grandchild_pid as number)).toBe(false);
+    });
+
+    itScenario('hang', "timeoutMs kills the run: 'killed', timed out", async (scenario) => {
+      const { run } = launchCase(scenario, { timeoutMs: 500 });
+      const { outcome } = await collectRun(run, timeoutMs);
+      expect(outcome).toMatchObject({ outcome: 'killed', error: 'timed out after 500 ms' });
+    });
+
+    it("a signal aborted before launch is 'killed' and starts nothing", async () => {
+      const controller = new AbortController();
+      controller.abort();
+      const { run, recordPath } = launchCase(scenarios.success ?? DEFAULT_FAKE_SCENARIOS.success, {
+        signal: controller.signal,
+      });
+      const { events, outcome } = await collectRun(run, timeoutMs);
+      expect(events.map((event) => event.type)).toEqual(['outcome']);
+      expect(outcome.outcome).toBe('killed');
+      expect(outcome.exitCode).toBeNull();
+      expect(run.pid).toBeUndefined();
+      expect(existsSync(recordPath)).toBe(false);
+    });
+
+    it('a missing executable is EXECUTABLE_NOT_FOUND naming the override variable', () => {
+      const missing = createCase('success', {
+        env: { [options.overrideVariable]: join(root, 'no-such-dir', 'no-such-agent') },
+      });
+      let caught: unknown;
+      try {
+        options.createLauncher().launch(missing.request);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isLauncherError(caught)).toBe(true);
+      expect((caught as { code: string }).code).toBe('EXECUTABLE_NOT_FOUND');
+      expect((caught as Error).message).toContain(options.overrideVariable);
+
+      const emptyPath = join(root, 'empty-path');
+      mkdirSync(emptyPath, { recursive: true });
+      const notOnPath = createCase('success', { env: { [options.overrideVariable]: '', PATH: emptyPath } });
+      let caughtOnPath: unknown;
+      try {
+        options.createLauncher().launch(notOnPath.request);
+      } catch (error) {
+        caughtOnPath = error;
+      }
+      expect((caughtOnPath as { code?: string } | undefined)?.code).toBe('EXECUTABLE_NOT_FOUND');
+      expect((caughtOnPath as Error).message).toContain(options.overrideVariable);
+    });
+
+    it('a missing working directory is INVALID_REQUEST', () => {
+      const testCase = createCase('success', {});
+      expect(() =>
+        options.createLauncher().launch({ ...testCase.request, cwd: join(root, 'missing') }),
+      ).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    });
+  });
+}

@@ -1,0 +1,29 @@
+// The README's main example, run as a test.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { createShell } from './index.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'sase-readme-shell-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+it('README example: a configured command, the prompt on stdin', async () => {
+  const lines: string[] = [];
+  // --- README example start ---
+  const shell = createShell({ command: 'echo "agent $SASE_AGENT_NAME got:"; wc -w' });
+  const run = shell.launch({
+    agentName: 'counter',
+    prompt: 'count these $(touch pwned) words',
+    cwd: directory,
+    artifactsDir: join(directory, '.sase/agents/counter'),
+  });
+  for await (const event of run.events) {
+    if (event.type === 'output') lines.push(event.text);
+  }
+  const outcome = await run.outcome; // { outcome: 'completed', exitCode: 0, finalText: 'agent counter got:\n5' }
+  // --- README example end ---
+  expect(lines.map((line) => line.trim())).toEqual(['agent counter got:', '5']);
+  expect(outcome.outcome).toBe('completed');
+  expect(existsSync(join(directory, 'pwned'))).toBe(false);
+});
