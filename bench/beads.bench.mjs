@@ -20,22 +20,45 @@ function generate(count) {
     const epicId = `b-${e}`;
     const status = e < epics * 0.7 ? 'closed' : 'open';
     // 18,000 phase edges + 2,000 epic edges = 20,000 dependency edges at 20,000 beads.
-    const dependencies = e === 3 ? [{ id: 'b-1', type: 'blocks' }, { id: 'b-2', type: 'blocks' }] : e > 1 ? [{ id: `b-${e - 1}`, type: 'blocks' }] : [];
+    const dependencies =
+      e === 3
+        ? [
+            { id: 'b-1', type: 'blocks' },
+            { id: 'b-2', type: 'blocks' },
+          ]
+        : e > 1
+          ? [{ id: `b-${e - 1}`, type: 'blocks' }]
+          : [];
     edges += dependencies.length;
     records.push({
-      id: epicId, title: `Epic ${e}: rework the ${e % 7 === 0 ? 'billing' : 'search'} service`, status,
-      issue_type: 'plan', tier: 'epic', design: `epics/202611/epic-${e}.md`, created_at: time, updated_at: time,
-      ...(status === 'closed' ? { closed_at: time } : {}), dependencies,
+      id: epicId,
+      title: `Epic ${e}: rework the ${e % 7 === 0 ? 'billing' : 'search'} service`,
+      status,
+      issue_type: 'plan',
+      tier: 'epic',
+      design: `epics/202611/epic-${e}.md`,
+      created_at: time,
+      updated_at: time,
+      ...(status === 'closed' ? { closed_at: time } : {}),
+      dependencies,
     });
     for (let p = 1; p <= 9 && records.length < count; p++) {
-      const phaseStatus = status === 'closed' ? 'closed' : p <= 3 ? 'closed' : p === 4 ? 'in_progress' : 'open';
+      const phaseStatus =
+        status === 'closed' ? 'closed' : p <= 3 ? 'closed' : p === 4 ? 'in_progress' : 'open';
       const phaseDeps = p > 1 ? [{ id: `${epicId}.${p - 1}`, type: 'blocks' }] : [];
       if (p === 9) phaseDeps.push({ id: `${epicId}.2`, type: 'blocks' });
       edges += phaseDeps.length;
       records.push({
-        id: `${epicId}.${p}`, title: `Phase ${p} of epic ${e}`, status: phaseStatus, issue_type: 'phase',
-        parent_id: epicId, model: 'opus', description: 'Implement the change described in the plan, with tests.',
-        created_at: time, updated_at: time, ...(phaseStatus === 'closed' ? { closed_at: time } : {}),
+        id: `${epicId}.${p}`,
+        title: `Phase ${p} of epic ${e}`,
+        status: phaseStatus,
+        issue_type: 'phase',
+        parent_id: epicId,
+        model: 'opus',
+        description: 'Implement the change described in the plan, with tests.',
+        created_at: time,
+        updated_at: time,
+        ...(phaseStatus === 'closed' ? { closed_at: time } : {}),
         dependencies: phaseDeps,
       });
     }
@@ -60,8 +83,16 @@ console.log(`baseline: node -e 0 = ${baseline.toFixed(1)} ms (median)`);
 const small = makeWorkspace(20_000);
 timeCommand([process.execPath, sase, 'bead', 'ready', '--json'], { cwd: small.dir, runs: 1 }); // warm the cache
 const ready = timeCommand([process.execPath, sase, 'bead', 'ready', '--json'], { cwd: small.dir });
-report(`sase bead ready --json (20,000 beads, ${small.edges} edges, warm)`, ready / baseline, 1.5, '×', `${ready.toFixed(1)} ms`);
-const create = timeCommand([process.execPath, sase, 'bead', 'create', '-t', 'benchmark bead'], { cwd: small.dir });
+report(
+  `sase bead ready --json (20,000 beads, ${small.edges} edges, warm)`,
+  ready / baseline,
+  1.5,
+  '×',
+  `${ready.toFixed(1)} ms`,
+);
+const create = timeCommand([process.execPath, sase, 'bead', 'create', '-t', 'benchmark bead'], {
+  cwd: small.dir,
+});
 report('sase bead create (20,000 beads)', create / baseline, 2, '×', `${create.toFixed(1)} ms`);
 const version = timeCommand([process.execPath, sase, '--version'], { cwd: small.dir });
 report('sase --version', version / baseline, 1.3, '×', `${version.toFixed(1)} ms`);
@@ -85,7 +116,8 @@ const parseMs = timeCall(
 );
 const rebuildMs = timeCall(
   () => {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(large.beadsDir, `beads.db${suffix}`), { force: true });
+    for (const suffix of ['', '-wal', '-shm'])
+      rmSync(join(large.beadsDir, `beads.db${suffix}`), { force: true });
     const s = openBeadStore({ dir: large.beadsDir });
     s.stats();
     s.dispose();

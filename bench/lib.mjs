@@ -12,7 +12,11 @@ export function timeCommand(argv, { runs = 15, cwd, env } = {}) {
   const times = [];
   for (let i = 0; i <= runs; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(argv[0], argv.slice(1), { cwd, env: env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const result = spawnSync(argv[0], argv.slice(1), {
+      cwd,
+      env: env ?? process.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
     if (i > 0) times.push(elapsed);
@@ -40,7 +44,9 @@ export function report(name, value, limit, unit = '×', detail = '') {
   if (!ok) failures.push(name);
   const shown = unit === '×' ? `${value.toFixed(2)}×` : `${value.toFixed(1)} ms`;
   const budget = unit === '×' ? `${limit}×` : `${limit} ms`;
-  console.log(`${ok ? 'OK  ' : 'FAIL'}  ${name.padEnd(58)} ${shown.padStart(10)}  (budget ${budget})${detail ? `  ${detail}` : ''}`);
+  console.log(
+    `${ok ? 'OK  ' : 'FAIL'}  ${name.padEnd(58)} ${shown.padStart(10)}  (budget ${budget})${detail ? `  ${detail}` : ''}`,
+  );
 }
 
 export function finish() {

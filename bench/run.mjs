@@ -9,7 +9,9 @@ if (!process.argv.includes('--no-setup')) setup();
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 let failed = 0;
-for (const file of readdirSync(dir).filter((name) => name.endsWith('.bench.mjs')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((name) => name.endsWith('.bench.mjs'))
+  .sort()) {
   if (only.length > 0 && !only.some((name) => file.startsWith(name))) continue;
   console.log(`\n== ${file}`);
   const result = spawnSync(process.execPath, [`${dir}${file}`], { env, stdio: 'inherit' });

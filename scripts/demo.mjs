@@ -12,7 +12,9 @@ spawnSync('git', ['init', '-q'], { cwd: workspace });
 const sase = join(root, 'apps/cli/dist/bin.js');
 
 function step(title, ...args) {
-  console.log(`\n\x1b[1m$ sase ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\x1b[0m   # ${title}`);
+  console.log(
+    `\n\x1b[1m$ sase ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\x1b[0m   # ${title}`,
+  );
   const argv = args.filter((a) => a !== '--expect-fail');
   const result = spawnSync(process.execPath, [sase, ...argv], { cwd: workspace, env, stdio: 'inherit' });
   if (result.status !== 0 && !args.includes('--expect-fail')) process.exit(result.status ?? 1);
@@ -24,7 +26,17 @@ step('an epic plan bead', 'bead', 'create', '-t', 'Rework login', '--tier', 'epi
 step('phase 1', 'bead', 'create', '-t', 'Schema migration', '--parent', '1', '-m', 'opus');
 step('phase 2 waits on 1', 'bead', 'create', '-t', 'Password hashing', '--parent', '1', '--deps', '1.1');
 step('phase 3 waits on 1', 'bead', 'create', '-t', 'Session tokens', '--parent', '1', '--deps', '1.1');
-step('phase 4 waits on 2 and 3 (a diamond)', 'bead', 'create', '-t', 'Login endpoint', '--parent', '1', '--deps', '1.2,1.3');
+step(
+  'phase 4 waits on 2 and 3 (a diamond)',
+  'bead',
+  'create',
+  '-t',
+  'Login endpoint',
+  '--parent',
+  '1',
+  '--deps',
+  '1.2,1.3',
+);
 step('what can start now', 'bead', 'ready');
 step('what waits, and on what', 'bead', 'blocked');
 step('a cycle is refused, naming it', 'bead', 'dep', 'add', '1.1', '1.4', '--expect-fail');

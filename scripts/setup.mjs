@@ -20,7 +20,10 @@ export const env = {
 
 function pnpmCommand() {
   try {
-    const version = execFileSync('pnpm', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const version = execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (version === pnpmVersion) return ['pnpm'];
   } catch {
     // not installed: fall through to npx
@@ -48,7 +51,14 @@ export function setup({ filter } = {}) {
     process.exit(1);
   }
   pnpm(['install', ...(process.env.CI ? ['--frozen-lockfile'] : []), '--reporter=append-only']);
-  pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only', ...(filter ? [`--filter=${filter}`] : [])]);
+  pnpm([
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    '--output-logs=errors-only',
+    ...(filter ? [`--filter=${filter}`] : []),
+  ]);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) setup();

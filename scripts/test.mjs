@@ -10,7 +10,13 @@ const report = join(root, 'test-results.json');
 rmSync(report, { force: true });
 const vitest = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  [
+    join(root, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 let passed = 0;
@@ -18,7 +24,9 @@ let failed = 0;
 if (existsSync(report)) {
   const results = JSON.parse(readFileSync(report, 'utf8'));
   passed = results.numPassedTests;
-  failed = results.numFailedTests + (results.numTotalTestSuites > 0 && !results.success && results.numFailedTests === 0 ? 1 : 0);
+  failed =
+    results.numFailedTests +
+    (results.numTotalTestSuites > 0 && !results.success && results.numFailedTests === 0 ? 1 : 0);
 } else {
   failed = 1;
 }

@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 // Every command module is its own entry, so that main.ts can load it with import() only when it runs.
 export default defineConfig({
-  entry: ['src/bin.ts', 'src/main.ts', 'src/commands/**/*.ts', '!src/**/*.test.ts', '!src/commands/**/register.ts'],
+  entry: ['src/bin.ts', 'src/main.ts', 'src/commands/**/*.ts', '!src/**/*.test.ts', '!src/commands/**/register.ts', '!src/**/__fixtures__/**', '!src/testing/**'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',

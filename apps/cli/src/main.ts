@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError } from './commander.js';
+import { registerAgent } from './commands/agent/register.js';
+import { registerAxe } from './commands/axe/register.js';
 import { registerBead } from './commands/bead/register.js';
 import { registerInit } from './commands/init/register.js';
+import { registerLaunchers } from './commands/launchers/register.js';
 import { registerPlan } from './commands/plan/register.js';
+import { registerRun } from './commands/run/register.js';
 import { registerSdd } from './commands/sdd/register.js';
 import { registerXprompt } from './commands/xprompt/register.js';
 import { formatError } from './errors.js';
@@ -40,6 +44,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   registerXprompt(program, runtime);
   registerPlan(program, runtime);
   registerSdd(program, runtime);
+  registerRun(program, runtime);
+  registerLaunchers(program, runtime);
+  registerAxe(program, runtime);
+  registerAgent(program, runtime);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

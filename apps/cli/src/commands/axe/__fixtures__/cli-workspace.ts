@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { CliIo } from '../../../io.js';
+import { bundleTestBin } from './bundle-test-bin.js';
+
+/** An io that records what a command prints. */
+export function captureIo(): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    isTty: false,
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+/**
+ * A git workspace whose shell launcher runs `sh` (so each prompt is a shell script) and whose supervisor
+ * polls every 200 ms.
+ */
+export function createAgentWorkspace(): { root: string; cleanup(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'sase-cli-axe-'));
+  execFileSync('git', ['init', '-q', root]);
+  writeFileSync(join(root, 'sase.yml'), 'launcher:\n  shell:\n    command: [sh]\naxe:\n  poll_ms: 200\n');
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Bundles the test binary and points SASE_BIN_JS at it (the supervisor and agent hosts run it). */
+export function useTestBin(): { bin: string; dispose(): void } {
+  const bin = bundleTestBin();
+  const previous = process.env.SASE_BIN_JS;
+  process.env.SASE_BIN_JS = bin;
+  return {
+    bin,
+    dispose() {
+      if (previous === undefined) delete process.env.SASE_BIN_JS;
+      else process.env.SASE_BIN_JS = previous;
+      rmSync(dirname(bin), { recursive: true, force: true });
+    },
+  };
+}

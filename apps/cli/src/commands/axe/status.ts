@@ -1,0 +1,44 @@
+import { agentStates, formatAgentState, readSupervisorStatus } from '@sase/scheduler';
+import type { CommandContext } from '../../io.js';
+import { printJson } from '../../io.js';
+import { formatStateTable, openAgentWorkspace } from './workspace-supervisor.js';
+
+/**
+ * `sase axe status`: whether the supervisor runs, then the agents grouped as running, waiting (with what they
+ * wait on) and finished. `--json`: `{"running": bool, "pid": number|null, "agents": [...]}`.
+ */
+export async function axeStatus(options: CommandContext): Promise<number> {
+  const { root, registry } = await openAgentWorkspace(options.cwd);
+  const status = readSupervisorStatus(root);
+  const states = agentStates(registry);
+  if (options.json) {
+    printJson(options.io, {
+      running: status.isRunning,
+      pid: status.pid,
+      agents: states.map(formatAgentState),
+    });
+    return 0;
+  }
+  const { io } = options;
+  io.stdout(status.isRunning ? `supervisor: running (pid ${status.pid})\n` : 'supervisor: not running\n');
+  const groups = [
+    ['running', states.filter((state) => state.state === 'running')],
+    ['waiting', states.filter((state) => state.state === 'waiting')],
+    ['finished', states.filter((state) => state.state !== 'running' && state.state !== 'waiting')],
+  ] as const;
+  for (const [title, group] of groups) {
+    if (group.length === 0) continue;
+    io.stdout(`\n${title} (${group.length}):\n${formatStateTable(group).replace(/^/gm, '  ')}`);
+  }
+  if (states.length === 0) io.stdout('no agents\n');
+  const parked = states.filter((state) => state.isParked);
+  if (!status.isRunning && states.some((state) => state.state === 'waiting' && !state.isParked)) {
+    io.stderr('sase: agents are waiting but no supervisor runs; start one with `sase axe start`\n');
+  }
+  if (parked.length > 0) {
+    io.stderr(
+      `sase: ${parked.length} agent(s) parked behind failed or killed agents; \`sase agent retry NAME\` the failed ones\n`,
+    );
+  }
+  return 0;
+}

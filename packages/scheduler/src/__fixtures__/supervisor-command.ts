@@ -1,0 +1,40 @@
+/**
+ * A stand-in for the `sase` binary in the scheduler's process tests, bundled by the tests with esbuild:
+ *   serve <root> [--in-process]      runs a supervisor in the foreground (agent hosts unless --in-process)
+ *   host <root> [<name> <attempt>]   runs one attempt (the agent host; a warm spare without a name)
+ *   start <root>                     starts a detached supervisor and prints its pid as JSON
+ */
+import { fileURLToPath } from 'node:url';
+import { runAgentHost, serveSupervisor, startSupervisorProcess } from '../index.js';
+import { resolveShell } from './test-workspace.js';
+
+const self = fileURLToPath(import.meta.url);
+const [command, root, ...rest] = process.argv.slice(2);
+if (root === undefined) throw new Error('usage: serve|host|start <root> ...');
+
+if (command === 'serve') {
+  const isInProcess = rest.includes('--in-process');
+  process.exitCode = await serveSupervisor({
+    workspaceRoot: root,
+    resolveLauncher: resolveShell,
+    pollMs: 200,
+    ...(isInProcess ? {} : { agentHost: { command: [process.execPath, self, 'host'] } }),
+  });
+} else if (command === 'host') {
+  const [name, attempt] = rest;
+  await runAgentHost({
+    workspaceRoot: root,
+    ...(name === undefined ? {} : { name, attempt: Number(attempt) }),
+    resolveLauncher: resolveShell,
+    supervisorPid: Number(process.env.SASE_SUPERVISOR_PID) || null,
+    pollMs: 200,
+  });
+} else if (command === 'start') {
+  const result = await startSupervisorProcess({
+    workspaceRoot: root,
+    command: [process.execPath, self, 'serve', root, ...rest],
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  throw new Error(`unknown command ${command}`);
+}

@@ -1,0 +1,175 @@
+import type { AgentRegistry, AgentSnapshot } from './registry.js';
+
+export type AgentStateName = 'waiting' | 'running' | 'completed' | 'failed' | 'killed';
+
+/** What an agent is doing now, derived from its files (and those of the agents it waits on). */
+export interface AgentState {
+  name: string;
+  state: AgentStateName;
+  attempt: number;
+  /** Every `%wait` target. */
+  waits: string[];
+  /** The wait targets that are not satisfied yet (empty unless waiting). */
+  waitsOn: string[];
+  /** Why it is waiting (`b failed (exit 1)`, `a is running`, `not before …`), or null. */
+  reason: string | null;
+  /** Waiting behind a failed, killed or missing agent: only a retry (or a submission) can unblock it. */
+  isParked: boolean;
+  /** For `waiting`: whether it may start now (waits satisfied and `%time` reached). */
+  isReady: boolean;
+  notBefore: string | null;
+  launcher: string;
+  model: string | null;
+  group: string | null;
+  isHidden: boolean;
+  submittedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  error: string | null;
+  /** The agent's process id while running. */
+  pid: number | null;
+  dir: string;
+}
+
+function describeOutcome(snapshot: AgentSnapshot): string {
+  const done = snapshot.done;
+  if (done === undefined) return `${snapshot.name} is running`;
+  if (done.outcome === 'killed') return `${snapshot.name} was killed`;
+  return done.exitCode !== null
+    ? `${snapshot.name} failed (exit ${done.exitCode})`
+    : `${snapshot.name} failed (${done.error ?? 'no exit code'})`;
+}
+
+function stateOf(snapshot: AgentSnapshot): AgentStateName {
+  if (snapshot.done !== undefined) return snapshot.done.outcome;
+  if (snapshot.claim !== undefined) return 'running';
+  return 'waiting';
+}
+
+/**
+ * Derives every agent's state. A waiting agent's waits are evaluated against the current attempt of each
+ * target: only `completed` satisfies a wait; a `failed` or `killed` target parks it, and so does a target
+ * that is itself parked (transitively) or missing.
+ */
+export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date = new Date()): AgentState[] {
+  const byName = new Map<string, AgentSnapshot>();
+  for (const snapshot of snapshots) if (snapshot.request !== undefined) byName.set(snapshot.name, snapshot);
+  const parked = new Map<string, boolean>();
+  const visiting = new Set<string>();
+
+  const evaluate = (snapshot: AgentSnapshot): { waitsOn: string[]; reasons: string[]; isParked: boolean } => {
+    const request = snapshot.request;
+    const waitsOn: string[] = [];
+    const reasons: string[] = [];
+    let isParked = false;
+    for (const target of request?.waits ?? []) {
+      const other = byName.get(target);
+      if (other === undefined) {
+        waitsOn.push(target);
+        reasons.push(`${target} does not exist`);
+        isParked = true;
+        continue;
+      }
+      const state = stateOf(other);
+      if (state === 'completed') continue;
+      waitsOn.push(target);
+      if (state === 'failed' || state === 'killed') {
+        reasons.push(describeOutcome(other));
+        isParked = true;
+      } else if (state === 'running') {
+        reasons.push(`${target} is running`);
+      } else if (isTargetParked(other)) {
+        reasons.push(`${target} is parked`);
+        isParked = true;
+      } else {
+        reasons.push(`${target} is waiting`);
+      }
+    }
+    return { waitsOn, reasons, isParked };
+  };
+
+  const isTargetParked = (snapshot: AgentSnapshot): boolean => {
+    const known = parked.get(snapshot.name);
+    if (known !== undefined) return known;
+    if (visiting.has(snapshot.name)) return true; // a wait cycle can never clear
+    visiting.add(snapshot.name);
+    const result = evaluate(snapshot).isParked;
+    visiting.delete(snapshot.name);
+    parked.set(snapshot.name, result);
+    return result;
+  };
+
+  const states: AgentState[] = [];
+  for (const snapshot of byName.values()) {
+    const request = snapshot.request as NonNullable<AgentSnapshot['request']>;
+    const state = stateOf(snapshot);
+    let waitsOn: string[] = [];
+    let reason: string | null = null;
+    let isParked = false;
+    let isReady = false;
+    if (state === 'waiting') {
+      const evaluation = evaluate(snapshot);
+      waitsOn = evaluation.waitsOn;
+      isParked = evaluation.isParked;
+      const reasons = evaluation.reasons;
+      const isEarly = request.notBefore !== null && Date.parse(request.notBefore) > now.getTime();
+      if (isEarly) reasons.push(`not before ${request.notBefore}`);
+      reason = reasons.length > 0 ? reasons.join('; ') : null;
+      isReady = waitsOn.length === 0 && !isEarly;
+    }
+    const done = snapshot.done;
+    states.push({
+      name: snapshot.name,
+      state,
+      attempt: request.attempt,
+      waits: request.waits,
+      waitsOn,
+      reason,
+      isParked,
+      isReady,
+      notBefore: request.notBefore,
+      launcher: request.launcher,
+      model: request.model,
+      group: request.group,
+      isHidden: request.hide,
+      submittedAt: request.submittedAt,
+      startedAt: done?.startedAt ?? snapshot.running?.startedAt ?? null,
+      finishedAt: done?.finishedAt ?? null,
+      exitCode: done?.exitCode ?? null,
+      error: done?.error ?? null,
+      pid: done === undefined ? (snapshot.running?.pid ?? null) : null,
+      dir: snapshot.dir,
+    });
+  }
+  return states;
+}
+
+/** The state of every submitted agent of the registry, in submission order. */
+export function agentStates(registry: AgentRegistry, now: Date = new Date()): AgentState[] {
+  return deriveAgentStates(registry.list(), now);
+}
+
+/** Settled: it has an outcome, or it is parked behind a failed, killed or missing agent. */
+export function isSettled(state: AgentState): boolean {
+  return (
+    state.state === 'completed' || state.state === 'failed' || state.state === 'killed' || state.isParked
+  );
+}
+
+/** The JSON shape of `sase agent list --json` (snake_case). */
+export function formatAgentState(state: AgentState): {
+  name: string;
+  state: AgentStateName;
+  attempt: number;
+  waits_on: string[];
+  reason: string | null;
+} {
+  return {
+    name: state.name,
+    state: state.state,
+    attempt: state.attempt,
+    waits_on: state.waitsOn,
+    reason: state.reason,
+  };
+}

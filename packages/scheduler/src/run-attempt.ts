@@ -1,0 +1,331 @@
+import { existsSync, type FSWatcher, watch } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  createTranscriptWriter,
+  type LauncherV1,
+  type LaunchOutcome,
+  type LaunchRun,
+  type TranscriptWriter,
+} from '@sase/launcher-core';
+import { isErrorCode, isoNow } from './internal/files.js';
+import { processIdentity } from './internal/processes.js';
+import type { DoneRecord } from './records.js';
+import { AGENT_FILES, type AgentRegistry, createRegistry } from './registry.js';
+
+/**
+ * Returns the launcher for a launcher id (`shell`, `claude`, ...), synchronously or as a promise; injected by
+ * the caller (the CLI composes it from sase.yml). Throwing records the attempt as `failed`.
+ */
+export type ResolveLauncher = (launcherId: string) => LauncherV1 | Promise<LauncherV1>;
+
+export interface RunAttemptOptions {
+  registry: AgentRegistry;
+  name: string;
+  attempt: number;
+  resolveLauncher: ResolveLauncher;
+  /** Aborting kills the agent; the outcome is recorded as `killed` with the abort reason. */
+  signal?: AbortSignal;
+  /** The supervisor this attempt runs for (recorded in the claim and running.json). */
+  supervisorPid?: number | null;
+  /** How often to look for a kill request besides watching the directory. Default 1000 ms. */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+export type RunAttemptResult =
+  /** Someone else holds the claim, or the attempt is no longer current: nothing was started. */
+  | { status: 'not-claimed' }
+  /** The attempt ran (or could not start) and its outcome is on disk (unless another process recorded one first). */
+  | { status: 'finished'; done: DoneRecord; isRecorded: boolean };
+
+function reasonOf(signal: AbortSignal | undefined, fallback: string): string {
+  const reason = signal?.reason;
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  return fallback;
+}
+
+/**
+ * Runs one attempt of one agent to its outcome: takes the exclusive claim `launch.<attempt>.claim` before
+ * anything starts (so no attempt ever starts twice, whichever process tries), launches it through its
+ * launcher, keeps `running.json` and the transcript, honours kill requests (`kill.json`), and publishes
+ * `done.json`. The claim is taken synchronously, before the returned promise's first await.
+ */
+export async function runAttempt(options: RunAttemptOptions): Promise<RunAttemptResult> {
+  const { registry, name, attempt } = options;
+  const log = options.log ?? (() => {});
+  let isClaimed: boolean;
+  try {
+    isClaimed = registry.claim(name, {
+      attempt,
+      purpose: 'launch',
+      hostPid: process.pid,
+      hostIdentity: processIdentity(process.pid) ?? null,
+      supervisorPid: options.supervisorPid ?? null,
+      claimedAt: isoNow(),
+    });
+  } catch (error) {
+    if (isErrorCode(error, 'ENOENT')) return { status: 'not-claimed' }; // no such agent (any more)
+    throw error;
+  }
+  if (!isClaimed) return { status: 'not-claimed' };
+  const snapshot = registry.read(name);
+  const request = snapshot?.request;
+  if (snapshot === undefined || request === undefined || request.attempt !== attempt || snapshot.done) {
+    registry.releaseClaim(name, attempt);
+    return { status: 'not-claimed' };
+  }
+  registry.writeWaiting(name, undefined);
+
+  const base = {
+    name,
+    attempt,
+    launcher: request.launcher,
+    model: request.model,
+  };
+  const record = (done: Omit<DoneRecord, keyof typeof base | 'finishedAt'>): RunAttemptResult => {
+    const full: DoneRecord = { ...base, ...done, finishedAt: isoNow() };
+    const isRecorded = registry.recordOutcome(full);
+    log(
+      `${name} (attempt ${attempt}) ${full.outcome}` +
+        (full.exitCode !== null ? ` (exit ${full.exitCode})` : '') +
+        (full.error ? `: ${full.error}` : ''),
+    );
+    return { status: 'finished', done: full, isRecorded };
+  };
+
+  if (snapshot.killRequest !== undefined || options.signal?.aborted) {
+    const reason = snapshot.killRequest?.reason ?? reasonOf(options.signal, 'stopped before it started');
+    return record({
+      outcome: 'killed',
+      exitCode: null,
+      startedAt: null,
+      error: `killed before it started: ${reason}`,
+    });
+  }
+
+  let launcher: LauncherV1;
+  try {
+    launcher = await options.resolveLauncher(request.launcher);
+  } catch (error) {
+    return record({
+      outcome: 'failed',
+      exitCode: null,
+      startedAt: null,
+      error: `launcher "${request.launcher}" could not be used: ${(error as Error).message}`,
+    });
+  }
+
+  const startedAt = isoNow();
+  const agentDir = registry.agentDir(name);
+  const controller = new AbortController();
+  let run: LaunchRun;
+  try {
+    run = launcher.launch({
+      agentName: name,
+      prompt: request.prompt,
+      ...(request.model === null ? {} : { model: request.model }),
+      cwd: resolve(registry.workspaceRoot, request.cwd),
+      artifactsDir: agentDir,
+      env: {
+        ...request.env,
+        SASE_WORKSPACE: registry.workspaceRoot,
+        SASE_AGENT_ATTEMPT: String(attempt),
+      },
+      approve: request.approve,
+      ...(request.beadId === null ? {} : { beadId: request.beadId }),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    return record({
+      outcome: 'failed',
+      exitCode: null,
+      startedAt,
+      error: `could not start: ${(error as Error).message}`,
+    });
+  }
+  registry.writeRunning(name, {
+    attempt,
+    pid: run.pid ?? null,
+    pidIdentity: run.pid === undefined ? null : (processIdentity(run.pid) ?? null),
+    hostPid: process.pid,
+    supervisorPid: options.supervisorPid ?? null,
+    startedAt,
+    launcher: request.launcher,
+    model: request.model,
+  });
+  log(`${name} (attempt ${attempt}) started with ${request.launcher}, pid ${run.pid ?? 'unknown'}`);
+
+  // Kill requests: an abort of our signal, or kill.json appearing in the agent's directory.
+  let killReason: string | undefined;
+  const kill = (reason: string) => {
+    if (killReason !== undefined) return;
+    killReason = reason;
+    run.kill(reason);
+  };
+  const checkKillRequest = () => {
+    try {
+      const request = registry.read(name)?.killRequest;
+      if (request !== undefined) kill(request.reason);
+    } catch {
+      // A half-written or unreadable kill request is checked again on the next event or poll.
+    }
+  };
+  const onAbort = () => kill(reasonOf(options.signal, 'the supervisor stopped'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(agentDir, (_event, file) => {
+      if (file === null || file === AGENT_FILES.kill) checkKillRequest();
+    });
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    watcher = undefined;
+  }
+  const poll = setInterval(checkKillRequest, options.pollMs ?? 1000);
+  checkKillRequest();
+
+  // Launchers built on launcher-core write transcript.jsonl themselves (the file exists once launch()
+  // returned); for any other launcher, the events are written here with launcher-core's writer.
+  let transcript: TranscriptWriter | undefined;
+  if (!existsSync(join(agentDir, AGENT_FILES.transcript))) {
+    try {
+      transcript = createTranscriptWriter(agentDir);
+    } catch (error) {
+      log(`${name}: cannot write the transcript: ${(error as Error).message}`);
+    }
+  }
+  const drained = (async () => {
+    try {
+      for await (const event of run.events) transcript?.write(event);
+    } catch (error) {
+      log(`${name}: reading the launcher's events failed: ${(error as Error).message}`);
+    }
+  })();
+
+  let outcome: LaunchOutcome;
+  try {
+    outcome = await run.outcome;
+  } catch (error) {
+    outcome = {
+      outcome: 'failed',
+      exitCode: null,
+      error: `the launcher failed: ${(error as Error).message}`,
+    };
+  }
+  await Promise.race([drained, new Promise((done) => setTimeout(done, 2000).unref())]);
+  transcript?.close();
+  clearInterval(poll);
+  watcher?.close();
+  options.signal?.removeEventListener('abort', onAbort);
+
+  let result: Omit<DoneRecord, keyof typeof base | 'finishedAt'> = {
+    outcome: outcome.outcome,
+    exitCode: outcome.exitCode,
+    startedAt,
+    error: outcome.error ?? null,
+  };
+  if (killReason !== undefined && outcome.outcome !== 'completed') {
+    result = { ...result, outcome: 'killed', error: killReason };
+  } else if (outcome.outcome === 'failed' && outcome.error === undefined) {
+    result.error = outcome.exitCode === null ? 'failed' : `exit code ${outcome.exitCode}`;
+  }
+  if (outcome.finalText !== undefined) result.finalText = outcome.finalText;
+  if (outcome.sessionId !== undefined) result.sessionId = outcome.sessionId;
+  return record(result);
+}
+
+export interface RunAgentHostOptions {
+  workspaceRoot: string;
+  /**
+   * The agent and attempt to run. Without them the host is a warm spare: it reads its assignment from stdin
+   * as one JSON line `{"name": "...", "attempt": N}` (and exits quietly if stdin ends first).
+   */
+  name?: string;
+  attempt?: number;
+  resolveLauncher: ResolveLauncher;
+  registry?: AgentRegistry;
+  supervisorPid?: number | null;
+  pollMs?: number;
+  /** Where a warm spare reads its assignment. Default process.stdin. */
+  input?: NodeJS.ReadableStream;
+  /** Default: timestamped lines on stderr (which the supervisor points at its log). */
+  log?: (line: string) => void;
+}
+
+/** Reads the first line of `input` as a `{name, attempt}` assignment; undefined if it ends (or aborts) first. */
+async function readAssignment(
+  input: NodeJS.ReadableStream,
+  signal: AbortSignal,
+): Promise<{ name: string; attempt: number } | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const finish = (value: { name: string; attempt: number } | undefined) => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onEnd);
+      signal.removeEventListener('abort', onEnd);
+      (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      const newline = text.indexOf('\n');
+      if (newline < 0) return;
+      try {
+        const parsed = JSON.parse(text.slice(0, newline)) as { name?: unknown; attempt?: unknown };
+        finish(
+          typeof parsed.name === 'string' && Number.isInteger(parsed.attempt)
+            ? { name: parsed.name, attempt: parsed.attempt as number }
+            : undefined,
+        );
+      } catch {
+        finish(undefined);
+      }
+    };
+    const onEnd = () => finish(undefined);
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onEnd);
+    signal.addEventListener('abort', onEnd, { once: true });
+  });
+}
+
+/**
+ * The body of an agent host process (`sase axe host`): runs one attempt in the foreground, with SIGTERM,
+ * SIGINT and SIGHUP killing the agent (outcome `killed`). Agent hosts are what let agents outlive a
+ * supervisor that is killed: the host, not the supervisor, waits for the agent and records its outcome.
+ * Started without a name it is a warm spare (see `name`), which the supervisor keeps ready so that a
+ * waiting agent starts without paying for a process start-up.
+ */
+export async function runAgentHost(options: RunAgentHostOptions): Promise<RunAttemptResult> {
+  const registry = options.registry ?? createRegistry(options.workspaceRoot);
+  const controller = new AbortController();
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  const handlers = signals.map((signal) => {
+    const handler = () => controller.abort(`the agent host received ${signal} (the supervisor was stopped)`);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    let name = options.name;
+    let attempt = options.attempt;
+    if (name === undefined || attempt === undefined) {
+      const assignment = await readAssignment(options.input ?? process.stdin, controller.signal);
+      if (assignment === undefined) return { status: 'not-claimed' };
+      ({ name, attempt } = assignment);
+    }
+    return await runAttempt({
+      registry,
+      name,
+      attempt,
+      resolveLauncher: options.resolveLauncher,
+      signal: controller.signal,
+      supervisorPid: options.supervisorPid ?? null,
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      log: options.log ?? ((line) => void process.stderr.write(`${isoNow()} ${line}\n`)),
+    });
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
