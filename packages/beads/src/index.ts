@@ -1,3 +1,5 @@
+export type { AgentOutcome } from './agent-outcome.js';
+export { applyAgentOutcome } from './agent-outcome.js';
 export type { BeadErrorCode, BeadErrorDetails } from './errors.js';
 export { BeadError } from './errors.js';
 export type { GraphFormat } from './graph.js';

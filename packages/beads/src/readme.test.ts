@@ -36,6 +36,7 @@ it('exports exactly these names', () => {
       "ISSUE_TYPES",
       "JSONL_FILE",
       "TIERS",
+      "applyAgentOutcome",
       "beadStoreDirOf",
       "compareIds",
       "defaultPrefixFor",

@@ -4,6 +4,7 @@ it('exports exactly the public API', async () => {
   expect(Object.keys(await import('./index.js')).sort()).toMatchInlineSnapshot(`
     [
       "AGENT_FILES",
+      "BEAD_WORK_XPROMPTS",
       "SchedulerError",
       "acquireSupervisorLock",
       "agentStates",
@@ -24,6 +25,8 @@ it('exports exactly the public API', async () => {
       "parseDone",
       "parseNotBefore",
       "parseRequest",
+      "planEpicWork",
+      "planLegendWork",
       "readSupervisorStatus",
       "retryAgent",
       "runAgentHost",

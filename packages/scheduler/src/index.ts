@@ -3,6 +3,14 @@ export { killAgent, retryAgent } from './agent-control.js';
 export { assertValidAgentName, isValidAgentName } from './agent-name.js';
 export type { AgentState, AgentStateName } from './agent-state.js';
 export { agentStates, deriveAgentStates, formatAgentState, isSettled } from './agent-state.js';
+export type {
+  EpicWorkPlan,
+  LegendWorkPlan,
+  PlanEpicWorkInput,
+  PlannedPhase,
+  WorkBead,
+} from './bead-work.js';
+export { BEAD_WORK_XPROMPTS, planEpicWork, planLegendWork } from './bead-work.js';
 export type { ComputeWavesOptions, WaveEdge, WaveNode, Waves } from './kahn-waves.js';
 export { computeWaves } from './kahn-waves.js';
 export { parseNotBefore } from './not-before.js';

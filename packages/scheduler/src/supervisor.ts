@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type AgentState, deriveAgentStates } from './agent-state.js';
 import { isoNow } from './internal/files.js';
 import { isProcessAlive, processIdentity, sleep, terminateProcessGroup } from './internal/processes.js';
 import { createRegistryWatcher, type RegistryWatcher } from './internal/registry-watcher.js';
-import type { ClaimRecord } from './records.js';
+import type { AgentRequest, ClaimRecord, DoneRecord } from './records.js';
 import { type AgentRegistry, type AgentSnapshot, createRegistry } from './registry.js';
 import { type ResolveLauncher, runAttempt } from './run-attempt.js';
 import { SchedulerError } from './scheduler-error.js';
@@ -46,6 +47,14 @@ export interface SupervisorOptions {
   stopGraceMs?: number;
   /** Take the one-per-workspace lock in start(). Default true. */
   isLockRequired?: boolean;
+  /**
+   * Called once per attempt, in this process, after the supervisor sees its `done.json` (whoever recorded
+   * it: this process, an agent host, or recovery). Calls run one at a time. A marker file
+   * `settled.<attempt>` in the agent's directory records that the call succeeded, so a restarted supervisor
+   * does not repeat it; a call that throws is logged and tried again on a later scan. The CLI uses it to
+   * keep each agent's bead in step with its outcome.
+   */
+  onSettled?: (agent: AgentSnapshot & { request: AgentRequest; done: DoneRecord }) => void | Promise<void>;
 }
 
 export interface RunUntilSettledOptions {
@@ -296,6 +305,28 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     log(`${snapshot.name} (attempt ${request.attempt}) failed: ${error}`);
   };
 
+  const settledSeen = new Set<string>();
+  let settledChain: Promise<void> = Promise.resolve();
+  const settle = (snapshot: AgentSnapshot) => {
+    const { request, done } = snapshot;
+    if (options.onSettled === undefined || request === undefined || done === undefined) return;
+    const key = `${snapshot.name}@${done.attempt}`;
+    if (settledSeen.has(key)) return;
+    settledSeen.add(key);
+    const marker = join(snapshot.dir, `settled.${done.attempt}`);
+    if (existsSync(marker)) return;
+    const hook = options.onSettled;
+    settledChain = settledChain.then(async () => {
+      try {
+        await hook({ ...snapshot, request, done });
+        writeFileSync(marker, `${new Date().toISOString()}\n`);
+      } catch (error) {
+        settledSeen.delete(key);
+        log(`${snapshot.name} (attempt ${done.attempt}): onSettled failed: ${(error as Error).message}`);
+      }
+    });
+  };
+
   const scan = () => {
     if (!isRunning) return;
     const now = new Date();
@@ -306,7 +337,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     let nextTime = Number.POSITIVE_INFINITY;
     for (const snapshot of snapshots) {
       const request = snapshot.request;
-      if (request === undefined || snapshot.done !== undefined) continue;
+      if (request === undefined) continue;
+      if (snapshot.done !== undefined) {
+        settle(snapshot);
+        continue;
+      }
       unfinished.push(snapshot.name);
       const owned = inFlight.get(snapshot.name);
       if (owned !== undefined && owned.attempt === request.attempt) continue;

@@ -15,5 +15,11 @@ export async function axeServe(options: CommandContext & { isInProcess?: boolean
     pollMs: workspace.config.axe.pollMs,
     ...(options.isInProcess ? {} : { agentHost: { command: axeCommand('host') } }),
     write: (text) => options.io.stdout(text),
+    // Keep each agent's bead in step with its outcome (close on completed, reopen on failed or killed).
+    onSettled: async (agent) => {
+      if (agent.request.beadId === null) return;
+      const { recordBeadOutcome } = await import('../bead/outcome.js');
+      recordBeadOutcome(workspace.beadsDir, agent.request.beadId, agent.done);
+    },
   });
 }

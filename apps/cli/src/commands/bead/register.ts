@@ -199,6 +199,28 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     );
 
   bead
+    .command('work')
+    .description(
+      'run an epic: one agent per open phase in dependency order, then a land agent (a legend: epic planners)',
+    )
+    .argument('<id>', 'the epic (or legend) plan bead')
+    .option('-n, --dry-run', 'print the wave table and the multi-prompt; change nothing')
+    .option('-l, --launcher <id>', 'the launcher of the agents (default: sase.yml launcher.default)')
+    .option('--wait', 'follow the run until every agent is settled; exit 0 only if all completed')
+    .option('--json', 'print the plan as JSON')
+    .action(
+      runtime.run(async ({ args, options, context }) =>
+        (await import('./work.js')).beadWork({
+          ...context,
+          id: args[0] as string,
+          dryRun: Boolean(options.dryRun),
+          launcher: options.launcher,
+          wait: Boolean(options.wait),
+        }),
+      ),
+    );
+
+  bead
     .command('graph')
     .description('the dependency picture of a bead (and what is below it) or of the whole store')
     .argument('[id]', 'an epic, legend or any bead (default: the whole store)')

@@ -37,6 +37,12 @@ export interface SubmitCommandOptions extends CommandContext {
   /** For the xprompt catalog (`~/.xprompts`); tests pass their own. */
   homeDir?: string;
   signal?: AbortSignal;
+  /** Adjusts each segment before it is submitted (e.g. `sase bead work` sets the bead each agent works on). */
+  decorate?: (input: SegmentInput, index: number) => SegmentInput;
+  /** With `isWaiting`: draws the agents' states on each change instead of the default progress lines. */
+  onProgress?: (states: readonly AgentState[]) => void;
+  /** With `isWaiting`: runs once every agent is settled, before the summary is printed. */
+  onSettled?: (states: readonly AgentState[]) => void | Promise<void>;
 }
 
 /** Stands for an unnamed segment while xprompt resolves a bare `%wait` (never a valid agent name). */
@@ -129,10 +135,10 @@ export async function submit(options: SubmitCommandOptions): Promise<number> {
     printDiagnostics(io, result.diagnostics, options.cwd);
     segments = result.segments;
   }
-  const inputs = segments.map((segment) => {
+  const inputs = segments.map((segment, index) => {
     const input = toSegmentInput(segment, options.cwd);
     if (options.model !== undefined) input.directives = { ...input.directives, model: options.model };
-    return input;
+    return options.decorate ? options.decorate(input, index) : input;
   });
   const registry = createRegistry(workspace.root);
   const submitted = submitSegments(registry, inputs, {
@@ -181,6 +187,10 @@ export async function submit(options: SubmitCommandOptions): Promise<number> {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onChange: (current) => {
       if (options.json) return;
+      if (options.onProgress) {
+        options.onProgress(current);
+        return;
+      }
       for (const state of current) {
         const line = `${state.state}${state.state === 'waiting' ? '' : ` ${detailOf(state)}`}`.trim();
         if (lastSeen.get(state.name) === line) continue;
@@ -189,6 +199,7 @@ export async function submit(options: SubmitCommandOptions): Promise<number> {
       }
     },
   });
+  await options.onSettled?.(states);
   if (options.json)
     printJson(io, { agents: states.map(formatAgentState), supervisor_pid: supervisor?.pid ?? null });
   else printSummary(options, states);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { BEAD_WORK_XPROMPTS } from '@sase/scheduler';
 import { type BuiltinXPrompt, loadCatalog, type XPromptCatalog } from '@sase/xprompt';
 
 export interface LoadWorkspaceCatalogOptions {
@@ -14,7 +15,7 @@ export interface LoadWorkspaceCatalogOptions {
  * The built-in xprompts the CLI registers. Packages that ship built-ins (e.g. the bead-work prompts) are
  * added here; any `.xprompts/<name>.md` of the same name shadows them.
  */
-export const CLI_BUILTIN_XPROMPTS: readonly BuiltinXPrompt[] = [];
+export const CLI_BUILTIN_XPROMPTS: readonly BuiltinXPrompt[] = [...BEAD_WORK_XPROMPTS];
 
 /** The nearest directory up from `cwd` holding `sase.yml`, `.sase/` or `.git`; `cwd` itself when there is none. */
 export function findXPromptRoot(cwd: string): string {
