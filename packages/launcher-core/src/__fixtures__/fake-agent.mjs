@@ -13,7 +13,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
+// Adapter packages reuse this script through a small shim that points SASE_FAKE_FIXTURES at their own fixtures.
+const here = process.env.SASE_FAKE_FIXTURES || dirname(fileURLToPath(import.meta.url));
 const scenario = process.env.SASE_FAKE_SCENARIO || 'success';
 const recordPath = process.env.SASE_FAKE_RECORD;
 
