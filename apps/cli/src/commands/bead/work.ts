@@ -53,8 +53,11 @@ export async function beadWork(options: BeadWorkOptions): Promise<number> {
           });
     const registry = createRegistry(workspace.root);
     const names = agentNames(plan);
+    // A `running` agent whose process is gone (its supervisor was killed) is not a collision: the next
+    // supervisor records it `killed`, and force-reuse replaces it.
     const running = agentStates(registry).filter(
-      (state) => names.includes(state.name) && state.state === 'running',
+      (state) =>
+        names.includes(state.name) && state.state === 'running' && (state.pid === null || isAlive(state.pid)),
     );
     if (running.length > 0) {
       const dirs = running.map((state) => relative(options.cwd, join(registry.agentsDir, state.name)) || '.');
@@ -130,6 +133,15 @@ export async function beadWork(options: BeadWorkOptions): Promise<number> {
     options.io.stdout(`${JSON.stringify({ ...planJson(plan), ...(agents ? { agents } : {}) }, null, 2)}\n`);
   }
   return code;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function agentNames(plan: WorkPlan): string[] {

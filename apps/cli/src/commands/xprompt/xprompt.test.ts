@@ -95,6 +95,10 @@ describe('sase xprompt list', () => {
     const io = captureIo();
     await xpromptList({ cwd: join(cwd, 'src/deep'), io, json: true, homeDir });
     expect(JSON.parse(io.out).map((entry: { name: string }) => entry.name)).toEqual([
+      'bead/land_epic',
+      'bead/land_legend',
+      'bead/plan_epic',
+      'bead/work_phase',
       'mine',
       'review',
       'style',
