@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { findWorkspaceRoot } from '@sase/beads/workspace';
 import { BEAD_WORK_XPROMPTS } from '@sase/scheduler';
 import { type BuiltinXPrompt, loadCatalog, type XPromptCatalog } from '@sase/xprompt';
 
@@ -19,13 +19,7 @@ export const CLI_BUILTIN_XPROMPTS: readonly BuiltinXPrompt[] = [...BEAD_WORK_XPR
 
 /** The nearest directory up from `cwd` holding `sase.yml`, `.sase/` or `.git`; `cwd` itself when there is none. */
 export function findXPromptRoot(cwd: string): string {
-  let directory = resolve(cwd);
-  for (;;) {
-    if (['sase.yml', '.sase', '.git'].some((marker) => existsSync(join(directory, marker)))) return directory;
-    const parent = dirname(directory);
-    if (parent === directory) return resolve(cwd);
-    directory = parent;
-  }
+  return findWorkspaceRoot(cwd) ?? resolve(cwd);
 }
 
 /** Loads the xprompt catalog seen from `cwd`: workspace `.xprompts/` and `xprompts/`, `~/.xprompts/`, built-ins. */
