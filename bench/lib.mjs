@@ -24,6 +24,28 @@ export function timeCommand(argv, { runs = 15, cwd, env } = {}) {
   return median(times);
 }
 
+/**
+ * Median wall times of several commands, run in turns (A, B, C, A, B, C, ...) so that drift in the
+ * machine's load affects each of them alike. Returns one median per command.
+ */
+export function timeCommandsInterleaved(commands, { runs = 21, cwd, env } = {}) {
+  const times = commands.map(() => []);
+  for (let i = 0; i <= runs; i++) {
+    commands.forEach((argv, index) => {
+      const start = process.hrtime.bigint();
+      const result = spawnSync(argv[0], argv.slice(1), {
+        cwd,
+        env: env ?? process.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+      if (i > 0) times[index].push(elapsed);
+    });
+  }
+  return times.map(median);
+}
+
 /** Median time in ms of calling fn() `runs` times in-process (after warm-up calls). */
 export function timeCall(fn, { runs = 30, warmup = 3 } = {}) {
   for (let i = 0; i < warmup; i++) fn();

@@ -14,4 +14,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   define: { __SASE_VERSION__: JSON.stringify(version) },
+  noExternal: ['commander'],
+  // The bundled CommonJS (commander) requires Node built-ins: give ESM chunks a require().
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

@@ -1,7 +1,7 @@
 import { BeadError } from './errors.js';
 import { compareIds } from './natural-sort.js';
 import { type BeadRecord, stringifyRecord } from './record.js';
-import { getBeadRecordSchema } from './schema.js';
+import { getBeadRecordSchema, isValidRecordFast } from './schema.js';
 
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})( |$)/;
 
@@ -24,11 +24,24 @@ export function parseJsonl(text: string, file = 'issues.jsonl'): ParsedLine[] {
 
 /** Like parseJsonl, from the bytes of the file (offsets and lengths are byte positions). */
 export function parseJsonlBuffer(buffer: Uint8Array, file = 'issues.jsonl'): ParsedLine[] {
+  const parsed: ParsedLine[] = [];
+  forEachJsonlRecord(buffer, file, (line) => parsed.push(line));
+  return parsed;
+}
+
+/**
+ * Validates every line of an issues.jsonl and hands each record to `onLine` as soon as it is parsed, so a
+ * caller that stores them elsewhere (the cache) keeps no array of 100,000 objects alive. Throws like
+ * parseJsonl, before or after some lines were handed over: callers run it inside a transaction.
+ */
+export function forEachJsonlRecord(
+  buffer: Uint8Array,
+  file: string,
+  onLine: (line: ParsedLine) => void,
+): void {
   const bytes = Buffer.isBuffer(buffer)
     ? buffer
     : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const schema = getBeadRecordSchema();
-  const parsed: ParsedLine[] = [];
   const seen = new Map<string, number>();
   let start = 0;
   let lineNumber = 0;
@@ -59,19 +72,26 @@ export function parseJsonlBuffer(buffer: Uint8Array, file = 'issues.jsonl'): Par
         { file, line: lineNumber, cause: error },
       );
     }
-    const result = schema.safeParse(value);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `field "${issue.path.join('.')}"` : 'record';
-      const id =
-        typeof (value as { id?: unknown })?.id === 'string' ? ` (bead ${(value as { id: string }).id})` : '';
-      throw new BeadError(
-        'JSONL_PARSE',
-        `${file}:${lineNumber}${id}: ${where}: ${issue?.message ?? 'invalid bead record'}`,
-        { file, line: lineNumber },
-      );
+    let record: BeadRecord;
+    if (isValidRecordFast(value)) {
+      record = value;
+    } else {
+      const result = getBeadRecordSchema().safeParse(value);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const where = issue && issue.path.length > 0 ? `field "${issue.path.join('.')}"` : 'record';
+        const id =
+          typeof (value as { id?: unknown })?.id === 'string'
+            ? ` (bead ${(value as { id: string }).id})`
+            : '';
+        throw new BeadError(
+          'JSONL_PARSE',
+          `${file}:${lineNumber}${id}: ${where}: ${issue?.message ?? 'invalid bead record'}`,
+          { file, line: lineNumber },
+        );
+      }
+      record = result.data as BeadRecord;
     }
-    const record = result.data as BeadRecord;
     const previous = seen.get(record.id);
     if (previous !== undefined) {
       throw new BeadError(
@@ -81,9 +101,8 @@ export function parseJsonlBuffer(buffer: Uint8Array, file = 'issues.jsonl'): Par
       );
     }
     seen.set(record.id, lineNumber);
-    parsed.push({ record, line: lineNumber, offset, length });
+    onLine({ record, line: lineNumber, offset, length });
   }
-  return parsed;
 }
 
 /** The canonical issues.jsonl text: one compact line per bead in natural id order, `\n` endings. */

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { BeadError } from '../errors.js';
-import { parseJsonlBuffer } from '../jsonl.js';
+import { forEachJsonlRecord } from '../jsonl.js';
 import { naturalSortKey } from '../natural-sort.js';
 import { type BeadRecord, stringifyRecord } from '../record.js';
 
@@ -26,7 +26,7 @@ function loadSqlite(): NonNullable<typeof sqlite> {
 }
 
 /** Bump when the cache layout changes: an older cache is then dropped and rebuilt from the JSONL. */
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 
 /**
  * The cache is an index over issues.jsonl, not a second copy of it: each row holds what queries filter on
@@ -53,6 +53,7 @@ const INDEXES = `
 CREATE UNIQUE INDEX IF NOT EXISTS beads_by_id ON beads (id);
 CREATE INDEX IF NOT EXISTS beads_by_sort_key ON beads (sort_key);
 CREATE INDEX IF NOT EXISTS beads_by_parent ON beads (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS beads_open ON beads (sort_key) WHERE status = 'open';
 `;
 const DROP_INDEXES =
   'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent;';
@@ -228,9 +229,10 @@ export class BeadCache {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       buffer = Buffer.alloc(0);
     }
-    const lines = parseJsonlBuffer(buffer, this.jsonlPath);
     this.db.exec(`DELETE FROM beads; ${DROP_INDEXES}`);
-    for (const { record, offset, length } of lines) this.insertRow(record, offset, length);
+    forEachJsonlRecord(buffer, this.jsonlPath, ({ record, offset, length }) =>
+      this.insertRow(record, offset, length),
+    );
     this.db.exec(INDEXES);
     this.sql.setMeta.run('canonical', '0');
     this.recordFingerprint();
