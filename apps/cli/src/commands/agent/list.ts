@@ -1,4 +1,4 @@
-import { agentStates, formatAgentState } from '@sase/scheduler';
+import { type AgentState, agentStates, formatAgentState, waitForAgents } from '@sase/scheduler';
 import type { CommandContext } from '../../io.js';
 import { printJson } from '../../io.js';
 import { formatStateTable, openAgentWorkspace } from '../axe/workspace-supervisor.js';
@@ -7,8 +7,28 @@ import { formatStateTable, openAgentWorkspace } from '../axe/workspace-superviso
  * `sase agent list [--all] [--json]`: every agent with its state (waiting, running, completed, failed,
  * killed), attempt, and what it waits on. `%hide` agents are left out unless `--all`.
  */
-export async function agentList(options: CommandContext & { isAll?: boolean }): Promise<number> {
-  const { registry } = await openAgentWorkspace(options.cwd);
+export async function agentList(
+  options: CommandContext & { isAll?: boolean; isWatching?: boolean; signal?: AbortSignal },
+): Promise<number> {
+  const { registry, workspace } = await openAgentWorkspace(options.cwd);
+  if (options.isWatching && !options.json) {
+    // Redraws the table in place on a terminal; elsewhere prints it again on each change. Ends when every
+    // agent is settled (an outcome, or parked behind a failed or killed agent).
+    let drawn = 0;
+    const draw = (current: readonly AgentState[]) => {
+      const text = formatStateTable(current.filter((state) => options.isAll || !state.isHidden));
+      options.io.stdout(
+        options.io.isTty && drawn > 0 ? `\x1b[${drawn}A\x1b[J${text}` : options.io.isTty ? text : `${text}\n`,
+      );
+      drawn = text.split('\n').length - 1;
+    };
+    const final = await waitForAgents(registry, {
+      pollMs: workspace.config.axe.pollMs,
+      onChange: draw,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    return final.every((state) => state.state === 'completed') ? 0 : 1;
+  }
   const states = agentStates(registry).filter((state) => options.isAll || !state.isHidden);
   if (options.json) printJson(options.io, states.map(formatAgentState));
   else options.io.stdout(formatStateTable(states));

@@ -11,10 +11,15 @@ export function registerAgent(program: Command, runtime: CliRuntime): void {
       'every agent: state (waiting, running, completed, failed, killed), attempt, what it waits on',
     )
     .option('--all', 'include %hide agents')
+    .option('--watch', 'keep the table up to date until every agent is settled; exit 0 only if all completed')
     .option('--json', 'print an array of {name, state, attempt, waits_on, reason}')
     .action(
       runtime.run(async ({ options, context }) =>
-        (await import('./list.js')).agentList({ ...context, isAll: Boolean(options.all) }),
+        (await import('./list.js')).agentList({
+          ...context,
+          isAll: Boolean(options.all),
+          isWatching: Boolean(options.watch),
+        }),
       ),
     );
 
