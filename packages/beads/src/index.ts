@@ -4,6 +4,8 @@ export type { BeadErrorCode, BeadErrorDetails } from './errors.js';
 export { BeadError } from './errors.js';
 export type { GraphFormat } from './graph.js';
 export { GRAPH_FORMATS, renderDependencyGraph } from './graph.js';
+export type { BdConversion, ConvertBdOptions, ImportBdOptions, ImportBdResult } from './import-bd.js';
+export { convertBdRecords, importBdFile } from './import-bd.js';
 export type { ParsedLine } from './jsonl.js';
 export { parseJsonl, parseJsonlBuffer, stringifyJsonl } from './jsonl.js';
 export { compareIds, naturalSortKey } from './natural-sort.js';

@@ -18,6 +18,7 @@ import {
   type Tier,
   toRecord,
 } from './record.js';
+import { getBeadRecordSchema, isValidRecordFast } from './schema.js';
 
 export const JSONL_FILE = 'issues.jsonl';
 export const CONFIG_FILE = 'config.json';
@@ -569,6 +570,52 @@ export class BeadStore {
     });
   }
 
+  /**
+   * Writes complete records with the ids they carry (an import: ids, timestamps and edges are kept as
+   * given, dependencies on missing beads included; `doctor()` reports those). All or none: a record that
+   * fails the schema, an id given twice, or an id the store already has is refused with INVALID_INPUT
+   * naming the ids, and nothing changes. Raises next_counter past any `<prefix>-<N>` id inserted.
+   */
+  insertRecords(records: readonly BeadRecord[]): void {
+    this.mutate(() => {
+      const seen = new Set<string>();
+      const taken: string[] = [];
+      for (const record of records) {
+        if (!isValidRecordFast({ ...record })) {
+          const result = getBeadRecordSchema().safeParse(record);
+          if (!result.success) {
+            throw new BeadError(
+              'INVALID_INPUT',
+              `record ${String(record.id)} is not a valid bead record: ${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+              { beadId: String(record.id) },
+            );
+          }
+        }
+        if (seen.has(record.id) || this.record(record.id)) taken.push(record.id);
+        seen.add(record.id);
+      }
+      if (taken.length > 0) {
+        const shown = taken.slice(0, 20).join(', ');
+        throw new BeadError(
+          'INVALID_INPUT',
+          `cannot insert ${taken.length} bead(s) whose id already exists in ${this.jsonlPath} or is given twice: ${shown}${taken.length > 20 ? ', …' : ''}; import into an empty store or remove those beads first`,
+          { beadId: taken[0]! },
+        );
+      }
+      const planId = new RegExp(`^${escapeRegExp(this.config.prefix)}-(\\d+)(\\.|$)`);
+      let highest = 0;
+      for (const record of records) {
+        this.write({ ...record, dependencies: [...(record.dependencies ?? [])] });
+        const match = planId.exec(record.id);
+        if (match) highest = Math.max(highest, Number(match[1]));
+      }
+      if (highest >= this.config.nextCounter) {
+        this.config = { ...this.config, nextCounter: highest + 1 };
+        this.configDirty = true;
+      }
+    });
+  }
+
   /** Changes fields of one bead. Setting status keeps closed_at consistent. */
   update(id: string, patch: UpdateBeadInput): Bead {
     return this.mutate(() => {
@@ -738,9 +785,9 @@ export class BeadStore {
       const prefix = this.config.prefix;
       let highest = 0;
       for (const record of records) {
-        const planMatch = new RegExp(`^${escapeRegExp(prefix)}-(\\d+)`).exec(record.id);
+        const planMatch = new RegExp(`^${escapeRegExp(prefix)}-(\\d+)(\\.|$)`).exec(record.id);
         if (planMatch) highest = Math.max(highest, Number(planMatch[1]));
-        else {
+        if (!record.id.startsWith(`${prefix}-`)) {
           problems.push({
             code: 'PREFIX_MISMATCH',
             severity: 'warning',

@@ -239,6 +239,24 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     );
 
   bead
+    .command('import')
+    .description('import a bd (steveyegge/beads) issues.jsonl into the store, all or nothing')
+    .argument('<file>', 'the bd .beads/issues.jsonl file')
+    .option('-n, --dry-run', 'convert and check, print counts and warnings; write nothing')
+    .option('--prefix <prefix>', 'replace the bd prefix of every imported id (default: keep the ids)')
+    .option('--json', 'print the import report')
+    .action(
+      runtime.run(async ({ args, options, context }) =>
+        (await import('./import.js')).beadImport({
+          ...context,
+          file: args[0] as string,
+          dryRun: options.dryRun,
+          prefix: options.prefix,
+        }),
+      ),
+    );
+
+  bead
     .command('stats')
     .description('counts by status, type and tier')
     .option('--json', 'machine-readable output')
