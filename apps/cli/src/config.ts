@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
 import { writeFileAtomic } from './internal/write-file-atomic.js';
@@ -46,6 +46,8 @@ export async function loadConfig(root: string): Promise<SaseConfig> {
   }
   const config = await parseConfigText(readFileSync(file, 'utf8'), file);
   try {
+    // Only in a workspace set up with `sase init`: a bare checkout gets no stray, un-ignored .sase/.
+    if (!existsSync(join(root, '.sase'))) return config;
     mkdirSync(join(root, '.sase', 'cache'), { recursive: true });
     writeFileAtomic(cacheFile, `${JSON.stringify({ stamp, config })}\n`);
   } catch {

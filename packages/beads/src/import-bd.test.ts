@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BeadError } from './errors.js';
 import { convertBdRecords, importBdFile } from './import-bd.js';
+import { realBeadsFixtures } from './internal/real-fixtures.js';
 import { parseJsonl } from './jsonl.js';
 import { getBeadRecordSchema } from './schema.js';
 import { initBeadStore } from './store.js';
 
-const REAL = '/work/shared/fixtures/beads-real';
+const REAL = realBeadsFixtures() ?? '/work/shared/fixtures/beads-real';
 const realFiles = existsSync(REAL) ? readdirSync(REAL).filter((file) => file.endsWith('.jsonl')) : [];
 
 function tempStore(prefix = 'bd') {

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { realBeadsFixtures } from './internal/real-fixtures.js';
 import { getBeadRecordSchema, isValidRecordFast } from './schema.js';
 
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/beads-real/', import.meta.url));
+const fixtures = realBeadsFixtures();
 
 const valid = {
   id: 'p-7.2',
@@ -76,17 +76,20 @@ describe('isValidRecordFast agrees with the zod schema', () => {
     }
   });
 
-  it('on the real bd exports (a different format: all refused by both)', () => {
-    const schema = getBeadRecordSchema();
-    let count = 0;
-    for (const file of readdirSync(fixtures).filter((name) => name.endsWith('.jsonl'))) {
-      for (const line of readFileSync(join(fixtures, file), 'utf8').split('\n').slice(0, 200)) {
-        if (!line.trim()) continue;
-        const value = JSON.parse(line);
-        expect(isValidRecordFast(structuredClone(value))).toBe(schema.safeParse(value).success);
-        count++;
+  it.skipIf(fixtures === undefined)(
+    'on the real bd exports (a different format: all refused by both)',
+    () => {
+      const schema = getBeadRecordSchema();
+      let count = 0;
+      for (const file of readdirSync(fixtures!).filter((name) => name.endsWith('.jsonl'))) {
+        for (const line of readFileSync(join(fixtures!, file), 'utf8').split('\n').slice(0, 200)) {
+          if (!line.trim()) continue;
+          const value = JSON.parse(line);
+          expect(isValidRecordFast(structuredClone(value))).toBe(schema.safeParse(value).success);
+          count++;
+        }
       }
-    }
-    expect(count).toBeGreaterThan(500);
-  });
+      expect(count).toBeGreaterThan(500);
+    },
+  );
 });
