@@ -150,44 +150,60 @@ export class BeadCache {
     // A blocker that is not closed, or names no bead, keeps a bead blocked.
     const openBlocker = `SELECT 1 FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
       WHERE t.status IS NULL OR t.status <> 'closed'`;
-    return {
-      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
-      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      ref: db.prepare(`SELECT ${REF} FROM beads WHERE id = ?`),
-      insert: db.prepare(
-        'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, blocks, related, off, len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      update: db.prepare(
-        'UPDATE beads SET status = ?, issue_type = ?, tier = ?, parent_id = ?, blocks = ?, related = ?, off = -1, len = ? WHERE id = ?',
-      ),
-      all: db.prepare(`SELECT ${REF} FROM beads ORDER BY sort_key`),
-      after: db.prepare(`SELECT ${REF} FROM beads WHERE sort_key > ? ORDER BY sort_key`),
-      ready: db.prepare(
-        `SELECT ${REF} FROM beads b WHERE status = 'open' AND (blocks IS NULL OR NOT EXISTS (${openBlocker})) ORDER BY sort_key`,
-      ),
-      blocked: db.prepare(
-        `SELECT ${REF}, (SELECT json_group_array(j.value) FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
+    const definitions: Record<StatementName, () => Database.Statement> = {
+      getMeta: () => db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: () => db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      ref: () => db.prepare(`SELECT ${REF} FROM beads WHERE id = ?`),
+      insert: () =>
+        db.prepare(
+          'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, blocks, related, off, len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+      update: () =>
+        db.prepare(
+          'UPDATE beads SET status = ?, issue_type = ?, tier = ?, parent_id = ?, blocks = ?, related = ?, off = -1, len = ? WHERE id = ?',
+        ),
+      all: () => db.prepare(`SELECT ${REF} FROM beads ORDER BY sort_key`),
+      after: () => db.prepare(`SELECT ${REF} FROM beads WHERE sort_key > ? ORDER BY sort_key`),
+      ready: () =>
+        db.prepare(
+          `SELECT ${REF} FROM beads b WHERE status = 'open' AND (blocks IS NULL OR NOT EXISTS (${openBlocker})) ORDER BY sort_key`,
+        ),
+      blocked: () =>
+        db.prepare(
+          `SELECT ${REF}, (SELECT json_group_array(j.value) FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
            WHERE t.status IS NULL OR t.status <> 'closed') AS blocked_by
          FROM beads b WHERE status = 'open' AND blocks IS NOT NULL AND EXISTS (${openBlocker}) ORDER BY sort_key`,
-      ),
-      childIds: db.prepare('SELECT id FROM beads WHERE parent_id = ?').pluck(),
-      blockersOf: db.prepare('SELECT j.value FROM beads b, json_each(b.blocks) j WHERE b.id = ?').pluck(),
-      dependentsOf: db
-        .prepare(
-          `SELECT b.id FROM beads b WHERE EXISTS (SELECT 1 FROM json_each(b.blocks) j WHERE j.value = @id)
+        ),
+      childIds: () => db.prepare('SELECT id FROM beads WHERE parent_id = ?').pluck(),
+      blockersOf: () =>
+        db.prepare('SELECT j.value FROM beads b, json_each(b.blocks) j WHERE b.id = ?').pluck(),
+      dependentsOf: () =>
+        db
+          .prepare(
+            `SELECT b.id FROM beads b WHERE EXISTS (SELECT 1 FROM json_each(b.blocks) j WHERE j.value = @id)
            OR EXISTS (SELECT 1 FROM json_each(b.related) j WHERE j.value = @id) ORDER BY sort_key`,
-        )
-        .pluck(),
-      planIds: db.prepare("SELECT id FROM beads WHERE issue_type = 'plan' AND substr(id, 1, ?) = ?").pluck(),
-      counts: db.prepare(
-        'SELECT status, issue_type, tier, COUNT(*) AS count FROM beads GROUP BY status, issue_type, tier',
-      ),
+          )
+          .pluck(),
+      planIds: () =>
+        db.prepare("SELECT id FROM beads WHERE issue_type = 'plan' AND substr(id, 1, ?) = ?").pluck(),
+      counts: () =>
+        db.prepare(
+          'SELECT status, issue_type, tier, COUNT(*) AS count FROM beads GROUP BY status, issue_type, tier',
+        ),
       // After a rewrite, every row's offset is the sum of the lengths (plus newline) of the rows before it.
-      reflow: db.prepare(
-        `UPDATE beads SET off = n.o FROM (SELECT id, SUM(len + 1) OVER (ORDER BY sort_key ROWS UNBOUNDED PRECEDING) - len - 1 AS o
+      reflow: () =>
+        db.prepare(
+          `UPDATE beads SET off = n.o FROM (SELECT id, SUM(len + 1) OVER (ORDER BY sort_key ROWS UNBOUNDED PRECEDING) - len - 1 AS o
            FROM beads) AS n WHERE n.id = beads.id AND beads.off <> n.o`,
-      ),
+        ),
     };
+    // Prepared on first use: a command that runs one query should not pay for compiling all of them.
+    const statements = {} as Statements;
+    for (const [name, make] of Object.entries(definitions)) {
+      let statement: Database.Statement | undefined;
+      Object.defineProperty(statements, name, { get: () => (statement ??= make()), enumerable: true });
+    }
+    return statements;
   }
 
   // ---- freshness -------------------------------------------------------------------------------------
@@ -332,12 +348,13 @@ export class BeadCache {
   // ---- writing the file ----------------------------------------------------------------------------------
 
   /**
-   * The new JSONL text after the changes of the open transaction. When the current file is canonical (this
+   * The new JSONL text after the changes of the open transaction, as the pieces to write in order (slices of
+   * the old file and new lines: written with one writev, never concatenated). When the current file is canonical (this
    * store wrote it last), the new file is the old one with the changed lines spliced in, and only rows after
    * a splice get new offsets. Otherwise (edited by hand or by git since), every line is re-serialised and
    * the file is rewritten in natural order.
    */
-  render(): Buffer {
+  render(): Buffer[] {
     const old = this.readCurrent();
     return this.isCanonical() ? this.renderSplices(old) : this.renderAll(old);
   }
@@ -351,7 +368,7 @@ export class BeadCache {
     }
   }
 
-  private renderSplices(old: Buffer): Buffer {
+  private renderSplices(old: Buffer): Buffer[] {
     const splices: { id: string; key: string; position: number; oldLength: number; text: Buffer }[] = [];
     for (const [id, line] of this.pending) {
       const key = naturalSortKey(id);
@@ -386,7 +403,7 @@ export class BeadCache {
     }
     const setOffset = this.db.prepare('UPDATE beads SET off = ? WHERE id = ?');
     for (const [offset, id] of placed) setOffset.run(offset, id);
-    return Buffer.concat(parts);
+    return parts;
   }
 
   /** Where a new line with this sort key goes: before the first row after it that is already in the file. */
@@ -399,7 +416,7 @@ export class BeadCache {
     return end;
   }
 
-  private renderAll(old: Buffer): Buffer {
+  private renderAll(old: Buffer): Buffer[] {
     const rows = this.sql.all.all() as LineRef[];
     const parts: Buffer[] = [];
     const setLength = this.db.prepare('UPDATE beads SET len = ? WHERE id = ?');
@@ -412,7 +429,7 @@ export class BeadCache {
       parts.push(Buffer.from(`${line}\n`));
     }
     this.sql.reflow.run();
-    return Buffer.concat(parts);
+    return parts;
   }
 
   /** After the new file is in place: forget pending text, remember the new file as canonical. */
