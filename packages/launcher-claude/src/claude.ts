@@ -1,4 +1,7 @@
 import {
+  asNumber,
+  asObject,
+  asString,
   assertProcessLauncherSettings,
   createProcessLauncher,
   describeExit,
@@ -62,20 +65,6 @@ export function claudeArguments(request: LaunchRequest, settings: ClaudeSettings
     ...permissionArguments(mode),
     ...(settings.args ?? []),
   ];
-}
-
-function asObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
-}
-
-function asString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function asNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 /** A tool_result's content: a string, or a list of blocks of which the text ones are joined. */

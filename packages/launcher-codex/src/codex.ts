@@ -1,4 +1,7 @@
 import {
+  asNumber,
+  asObject,
+  asString,
   assertProcessLauncherSettings,
   createProcessLauncher,
   describeExit,
@@ -47,20 +50,6 @@ export function codexArguments(request: LaunchRequest, settings: CodexSettings =
     ...(settings.args ?? []),
     '-',
   ];
-}
-
-function asObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
-}
-
-function asString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function asNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function errorMessage(value: unknown): string | undefined {

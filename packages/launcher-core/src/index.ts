@@ -22,7 +22,7 @@ export type {
 export { assertProcessLauncherSettings, createProcessLauncher } from './create-process-launcher.js';
 export { isLauncherV1, LAUNCHER_SPECIFICATION_VERSION } from './is-launcher.js';
 export type { JsonLine, JsonLineParser, JsonLineParserOptions, JsonObject } from './json-lines.js';
-export { createJsonLineParser, parseJsonLine } from './json-lines.js';
+export { asNumber, asObject, asString, createJsonLineParser, parseJsonLine } from './json-lines.js';
 export type { LauncherErrorCode, LauncherErrorFields } from './launcher-error.js';
 export { isLauncherError, LauncherError } from './launcher-error.js';
 export type { ExecutableLocation } from './resolve-executable.js';

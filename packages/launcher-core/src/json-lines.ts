@@ -86,3 +86,20 @@ export function createJsonLineParser(options: JsonLineParserOptions = {}): JsonL
     },
   };
 }
+
+/** `value` as a JSON object, or undefined (arrays and null are not objects here). For mapping CLI events. */
+export function asObject(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
+}
+
+/** `value` if it is a string, else undefined. */
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** `value` if it is a finite number, else undefined. */
+export function asNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
