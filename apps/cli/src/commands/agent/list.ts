@@ -1,6 +1,6 @@
 import { type AgentState, agentStates, formatAgentState, waitForAgents } from '@sase/scheduler';
 import type { CommandContext } from '../../io.js';
-import { printJson } from '../../io.js';
+import { createRedrawer, printJson } from '../../io.js';
 import { formatStateTable, openAgentWorkspace } from '../axe/workspace-supervisor.js';
 
 /**
@@ -14,14 +14,9 @@ export async function agentList(
   if (options.isWatching && !options.json) {
     // Redraws the table in place on a terminal; elsewhere prints it again on each change. Ends when every
     // agent is settled (an outcome, or parked behind a failed or killed agent).
-    let drawn = 0;
-    const draw = (current: readonly AgentState[]) => {
-      const text = formatStateTable(current.filter((state) => options.isAll || !state.isHidden));
-      options.io.stdout(
-        options.io.isTty && drawn > 0 ? `\x1b[${drawn}A\x1b[J${text}` : options.io.isTty ? text : `${text}\n`,
-      );
-      drawn = text.split('\n').length - 1;
-    };
+    const redraw = createRedrawer(options.io);
+    const draw = (current: readonly AgentState[]) =>
+      redraw(formatStateTable(current.filter((state) => options.isAll || !state.isHidden)));
     const final = await waitForAgents(registry, {
       pollMs: workspace.config.axe.pollMs,
       onChange: draw,

@@ -11,7 +11,7 @@ import {
   planLegendWork,
 } from '@sase/scheduler';
 import { CliError } from '../../errors.js';
-import type { CommandContext } from '../../io.js';
+import { type CommandContext, createRedrawer } from '../../io.js';
 import { detailOf } from '../axe/workspace-supervisor.js';
 import { recordBeadOutcome } from './outcome.js';
 import { withStore } from './shared.js';
@@ -116,6 +116,7 @@ export async function beadWork(options: BeadWorkOptions): Promise<number> {
     // up to date the moment this command returns.
     onSettled: (states) => {
       settled = states;
+      const registry = createRegistry(prepared.root);
       for (const state of states) {
         const beadId = prepared.beadOf.get(state.name);
         if (
@@ -123,7 +124,7 @@ export async function beadWork(options: BeadWorkOptions): Promise<number> {
           (state.state !== 'completed' && state.state !== 'failed' && state.state !== 'killed')
         )
           continue;
-        const done = createRegistry(prepared.root).read(state.name)?.done;
+        const done = registry.read(state.name)?.done;
         if (done) recordBeadOutcome(prepared.beadsDir, beadId, done);
       }
     },
@@ -238,15 +239,13 @@ export function formatWaveTable(plan: WorkPlan): string {
 
 /** On a terminal: redraws the wave table with each agent's live state. */
 function createLiveTable(options: BeadWorkOptions, plan: WorkPlan): (states: readonly AgentState[]) => void {
-  let drawn = 0;
+  const redraw = createRedrawer(options.io);
   return (states) => {
     const byName = new Map(states.map((state) => [state.name, state]));
     const rows = rowsOf(plan).map((row) => {
       const state = byName.get(row.agent);
       return [row.wave, row.agent, row.title, state?.state ?? 'submitted', state ? detailOf(state) : ''];
     });
-    const text = `${table(['WAVE', 'AGENT', 'TITLE', 'STATE', 'DETAIL'], rows)}\n`;
-    options.io.stdout(`${drawn > 0 ? `\x1b[${drawn}A\x1b[J` : ''}${text}`);
-    drawn = text.split('\n').length - 1;
+    redraw(`${table(['WAVE', 'AGENT', 'TITLE', 'STATE', 'DETAIL'], rows)}\n`);
   };
 }

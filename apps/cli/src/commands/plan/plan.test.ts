@@ -5,26 +5,11 @@ import { join } from 'node:path';
 import { openBeadStore } from '@sase/beads';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
-import type { CliIo } from '../../io.js';
 import { CliRuntime } from '../../runtime.js';
+import { captureIo } from '../../testing/run-cli.js';
 import { planApprove } from './approve.js';
 import { registerPlan } from './register.js';
 import { planSubmit } from './submit.js';
-
-function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 function workspace(config = '') {
   const base = mkdtempSync(join(tmpdir(), 'sase-plan-cli-'));

@@ -4,29 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
-import type { CliIo } from '../../io.js';
 import { CliRuntime } from '../../runtime.js';
+import { captureIo } from '../../testing/run-cli.js';
 import { planApprove } from '../plan/approve.js';
 import { planSubmit } from '../plan/submit.js';
 import { sddInit } from './init.js';
 import { sddList } from './list.js';
 import { registerSdd } from './register.js';
 import { sddValidate } from './validate.js';
-
-function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 function workspace(config = '') {
   const base = mkdtempSync(join(tmpdir(), 'sase-sdd-cli-'));

@@ -3,28 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../io.js';
 import { CliRuntime } from '../../runtime.js';
+import { captureIo } from '../../testing/run-cli.js';
 import { xpromptExpand } from './expand.js';
 import { xpromptExplain } from './explain.js';
 import { xpromptList } from './list.js';
 import { findXPromptRoot } from './load-workspace-catalog.js';
 import { registerXprompt } from './register.js';
-
-function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -5,21 +5,8 @@ import { dirname, join } from 'node:path';
 import type { CliIo } from '../../../io.js';
 import { bundleTestBin } from './bundle-test-bin.js';
 
-/** An io that records what a command prints. */
-export function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
+export { captureIo } from '../../../testing/run-cli.js';
+
 
 /**
  * A git workspace whose shell launcher runs `sh` (so each prompt is a shell script) and whose supervisor
