@@ -35,7 +35,7 @@ if (process.argv[2] === '--host') {
 }
 
 // The CLI binary: the built one, or SASE_BIN_JS (which the CLI itself also honours for its daemon).
-const sase = process.env.SASE_BIN_JS || fileURLToPath(new URL('../apps/cli/dist/bin.js', import.meta.url));
+const sase = process.env.SASE_BIN_JS || fileURLToPath(new URL('../apps/cli/dist/bin.cjs', import.meta.url));
 
 async function measure(mode) {
   const root = mkdtempSync(join(tmpdir(), 'sase-axe-bench-'));
@@ -106,7 +106,7 @@ function isCliWired() {
 const hasCli = isCliWired();
 for (const mode of ['in-process', 'agent hosts', 'sase axe start']) {
   if (mode === 'sase axe start' && !hasCli) {
-    console.log('SKIP  axe via `sase axe start`: apps/cli/dist/bin.js has no axe command (build the CLI)');
+    console.log('SKIP  axe via `sase axe start`: apps/cli/dist/bin.cjs has no axe command (build the CLI)');
     continue;
   }
   const latencies = await measure(mode);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { finish, median, report, timeCall, timeCommand, timeCommandsInterleaved } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const sase = join(root, 'apps/cli/dist/bin.js');
+const sase = join(root, 'apps/cli/dist/bin.cjs');
 const { openBeadStore, stringifyJsonl } = await import(join(root, 'packages/beads/dist/index.js'));
 
 /** A realistic store: epics of 9 phases chained in order, most work closed, some in flight. */

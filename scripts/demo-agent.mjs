@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const sase = fileURLToPath(new URL('../apps/cli/dist/bin.js', import.meta.url));
+const sase = fileURLToPath(new URL('../apps/cli/dist/bin.cjs', import.meta.url));
 const beadId = process.env.SASE_BEAD_ID;
 const agent = process.env.SASE_AGENT_NAME;
 const prompt = readFileSync(0, 'utf8');

@@ -10,7 +10,7 @@ import { env, root, setup } from './setup.mjs';
 
 if (!process.argv.includes('--no-setup')) setup({ filter: '@sase/cli...' });
 const workspace = mkdtempSync(join(tmpdir(), 'sase-demo-'));
-const sase = join(root, 'apps/cli/dist/bin.js');
+const sase = join(root, 'apps/cli/dist/bin.cjs');
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 
 function sh(command, args) {

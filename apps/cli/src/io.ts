@@ -1,3 +1,5 @@
+import { writeSync } from 'node:fs';
+
 /** Where a command writes. Tests pass their own to capture output; the binary uses the process streams. */
 export interface CliIo {
   stdout(text: string): void;
@@ -6,15 +8,45 @@ export interface CliIo {
   isTty: boolean;
 }
 
+/**
+ * The process's own output. Text goes to the descriptor with writeSync: no stream object is built (a pipe's
+ * would load `net`, a few milliseconds of every start-up), and output is complete when a command returns.
+ * A non-blocking descriptor that fills up (EAGAIN) hands the rest, and everything after, to the Node stream;
+ * a reader that went away (EPIPE, `sase ... | head`) ends the output quietly.
+ */
 export const processIo: CliIo = {
-  stdout: (text) => {
-    process.stdout.write(text);
+  stdout: (text) => writeOut(1, text),
+  stderr: (text) => writeOut(2, text),
+  get isTty() {
+    return Boolean(process.stdout.isTTY);
   },
-  stderr: (text) => {
-    process.stderr.write(text);
-  },
-  isTty: Boolean(process.stdout.isTTY),
 };
+
+const streamed = new Set<number>();
+const closed = new Set<number>();
+
+function writeOut(fd: 1 | 2, text: string): void {
+  if (closed.has(fd)) return;
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  if (streamed.has(fd)) {
+    stream.write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  try {
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') {
+      closed.add(fd);
+      return;
+    }
+    if (code !== 'EAGAIN') throw error;
+    streamed.add(fd);
+    stream.write(bytes.subarray(offset));
+  }
+}
 
 /** Options every command receives. */
 export interface CommandContext {

@@ -31,7 +31,7 @@ export function launcherResolverOf(workspace: Workspace): (id: string) => Promis
 }
 
 /**
- * The built `sase` binary (`<package>/dist/bin.js`), found from this module's location whether it runs from
+ * The built `sase` binary (`<package>/dist/bin.cjs`), found from this module's location whether it runs from
  * dist (bundled into any chunk) or from the sources (tests). The detached supervisor and the agent hosts are
  * started as `node <bin> axe serve|host`.
  */
@@ -44,7 +44,7 @@ export function saseBinPath(): string {
     if (existsSync(manifest)) {
       try {
         if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@sase/cli') {
-          const bin = join(directory, 'dist', 'bin.js');
+          const bin = join(directory, 'dist', 'bin.cjs');
           if (existsSync(bin)) return bin;
           break;
         }
@@ -58,7 +58,7 @@ export function saseBinPath(): string {
   }
   throw new CliError(
     'SASE_BIN_NOT_FOUND',
-    'cannot find the built sase binary (dist/bin.js) to start the supervisor with; build the CLI ' +
+    'cannot find the built sase binary (dist/bin.cjs) to start the supervisor with; build the CLI ' +
       '(cd apps/cli && pnpm build) or set SASE_BIN_JS to its path',
   );
 }

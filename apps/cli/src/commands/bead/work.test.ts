@@ -13,7 +13,7 @@ import { createTempWorkspace, runCli } from '../../testing/run-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 const demoAgent = join(repoRoot, 'scripts', 'demo-agent.mjs');
-const builtCli = join(repoRoot, 'apps', 'cli', 'dist', 'bin.js');
+const builtCli = join(repoRoot, 'apps', 'cli', 'dist', 'bin.cjs');
 
 const TIMEOUT = 120_000;
 

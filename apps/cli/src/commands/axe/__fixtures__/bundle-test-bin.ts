@@ -1,10 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repository = fileURLToPath(new URL('../../../../../../', import.meta.url));
+
+function workspacePackages(): string[] {
+  return readdirSync(join(repository, 'packages')).map((name) => join(repository, 'packages', name));
+}
+
+/** Links each package of `from` (a pnpm node_modules) into `to`, unless `to` has one of that name already. */
+function linkDependencies(from: string, to: string): void {
+  mkdirSync(join(to, '@sase'), { recursive: true });
+  for (const entry of readdirSync(from)) {
+    if (entry.startsWith('.')) continue;
+    const names = entry.startsWith('@')
+      ? readdirSync(join(from, entry)).map((name) => `${entry}/${name}`)
+      : [entry];
+    for (const name of names) {
+      if (existsSync(join(to, name))) continue;
+      mkdirSync(dirname(join(to, name)), { recursive: true });
+      symlinkSync(join(from, name), join(to, name), 'dir');
+    }
+  }
+}
 
 /**
  * Bundles test-bin.ts (and every workspace package, from its sources) into one ESM file that plain node runs,
@@ -19,8 +39,11 @@ export function bundleTestBin(): string {
   paths['@sase/beads/workspace'] = [join(repository, 'packages', 'beads', 'src', 'workspace.ts')];
   const tsconfig = join(dir, 'tsconfig.json');
   writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { baseUrl: repository, paths } }));
-  // The bundle imports npm packages (commander, yaml, zod) at run time: let it find the CLI's node_modules.
-  symlinkSync(join(repository, 'apps', 'cli', 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // The bundle imports npm packages at run time (commander, yaml, zod, better-sqlite3...): give it a
+  // node_modules with every dependency of the CLI and of the workspace packages it bundles.
+  const modules = join(dir, 'node_modules');
+  const owners = [join(repository, 'apps', 'cli'), ...workspacePackages()];
+  for (const owner of owners) linkDependencies(join(owner, 'node_modules'), modules);
   const outfile = join(dir, 'sase.mjs');
   execFileSync(
     join(repository, 'node_modules', '.bin', 'esbuild'),
