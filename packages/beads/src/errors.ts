@@ -8,6 +8,7 @@ export type BeadErrorCode =
   | 'DEPENDENCY_NOT_FOUND'
   | 'JSONL_PARSE'
   | 'JSONL_CONFLICT'
+  | 'JSONL_CHANGED'
   | 'DUPLICATE_ID'
   | 'CONFIG_INVALID'
   | 'INVALID_INPUT'

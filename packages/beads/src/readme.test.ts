@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import * as beads from './index.js';
 import { initBeadStore } from './index.js';
@@ -20,6 +22,15 @@ it('runs the README example', () => {
   expect(store.ready().map((bead) => bead.id)).toEqual(['shop-1', 'shop-1.2']);
   expect(() => store.addDependency(cart.id, pay.id)).toThrow('shop-1.1 → shop-1.2 → shop-1.1');
   store.dispose();
+
+  // The CommonJS example, run by node against the built package (resolved through its `require` export).
+  const script = `const { openBeadStore } = require('@sase/beads');
+const store = openBeadStore({ dir: ${JSON.stringify(dir)} });
+console.log(JSON.stringify(store.ready().map((bead) => bead.id)));
+store.dispose();`;
+  const packageDir = fileURLToPath(new URL('..', import.meta.url));
+  const printed = execFileSync(process.execPath, ['-e', script], { cwd: packageDir, encoding: 'utf8' });
+  expect(JSON.parse(printed)).toEqual(['shop-1', 'shop-1.2']);
 });
 
 it('exports exactly these names', () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -238,6 +238,28 @@ describe('the JSONL file', () => {
   });
 });
 
+describe('a file replaced during a write', () => {
+  it('is not overwritten: the write fails with JSONL_CHANGED and the cache follows the new file', () => {
+    const { store, dir } = createTempStore('p');
+    store.create({ title: 'one' });
+    const file = join(dir, 'issues.jsonl');
+    // What a program that does not take the lock (an editor, git) writes in the middle of a sase write.
+    const edited = readFileSync(file, 'utf8').replace('"one"', '"one, edited"');
+    const code = codeOf(() =>
+      store.batch((s) => {
+        s.create({ title: 'two' });
+        writeFileSync(`${file}.tmp`, edited);
+        renameSync(`${file}.tmp`, file);
+      }),
+    );
+    expect(code).toBe('JSONL_CHANGED');
+    expect(readFileSync(file, 'utf8')).toBe(edited);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(store.list().map((bead) => bead.title)).toEqual(['one, edited']);
+    expect(store.create({ title: 'two' }).id).toBe('p-2');
+  });
+});
+
 describe('updates', () => {
   it('keeps closed_at in step with status and supports batches', () => {
     const { store } = createTempStore('p');
@@ -266,6 +288,25 @@ describe('updates', () => {
       }),
     ).toThrow('boom');
     expect(store.list().map((bead) => bead.title)).not.toContain('lost');
+  });
+
+  it('never reuses a plan counter, even when config.json is behind the file', () => {
+    const { store, dir } = createTempStore('p');
+    store.batch((s) => {
+      const epic = s.create({ title: 'a', tier: 'epic' });
+      s.create({ title: 'a.1', parentId: epic.id });
+      s.create({ title: 'b' });
+    });
+    // A merge brought p-9 (and ids that are not `p-<digits>`) without the counter that made them.
+    const file = join(dir, 'issues.jsonl');
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((text) => text.includes('"id":"p-2"'))!;
+    const extra = ['p-9', 'p-12x', 'q-40'].map((id) => line.replace('"id":"p-2"', `"id":"${id}"`));
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${extra.join('\n')}\n`);
+    writeFileSync(join(dir, 'config.json'), '{"prefix":"p","next_counter":3}\n');
+    expect(store.create({ title: 'c' }).id).toBe('p-10');
+    expect(store.create({ title: 'd' }).id).toBe('p-11');
   });
 
   it('reports and fixes what doctor can fix', () => {

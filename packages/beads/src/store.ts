@@ -432,7 +432,9 @@ export class BeadStore {
       this.cache.syncFromJsonl();
       const result = fn();
       if (this.dirty) {
-        writeFileAtomic(this.jsonlPath, this.cache.render());
+        const { keep, parts, base } = this.cache.render();
+        if (!writeFileAtomic(this.jsonlPath, parts, { keep, unchanged: () => this.cache.isUnchanged(base) }))
+          throw this.cache.changedError();
         this.cache.committed();
       }
       if (this.configDirty) writeFileAtomic(this.configPath, stringifyConfig(this.config));
@@ -486,11 +488,10 @@ export class BeadStore {
 
   private nextPlanId(): string {
     const prefix = this.config.prefix;
-    let highest = 0;
-    for (const id of this.cache.sql.planIds.all(prefix.length + 1, `${prefix}-`) as string[]) {
-      const match = /^(\d+)$/.exec(id.slice(prefix.length + 1));
-      if (match) highest = Math.max(highest, Number(match[1]));
-    }
+    const highest =
+      (this.cache.sql.highestPlanCounter.get({ head: `${prefix}-`, start: prefix.length + 2 }) as
+        | number
+        | null) ?? 0;
     const counter = Math.max(this.config.nextCounter, highest + 1);
     this.config = { ...this.config, nextCounter: counter + 1 };
     this.configDirty = true;

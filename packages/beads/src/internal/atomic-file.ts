@@ -1,33 +1,100 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
 
+function tempPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+}
+
 function writeTemp(path: string, data: string | Uint8Array | readonly Uint8Array[]): string {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+  const temp = tempPathOf(path);
   const fd = openSync(temp, 'wx', 0o644);
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) writeSync(fd, data as string);
-    else writeAll(fd, data);
+    else writeAll(fd, data, 0);
     fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
   }
+  closeSync(fd);
   return temp;
+}
+
+export interface AtomicWriteOptions {
+  /**
+   * Keep the first `keep` bytes of the current file: they are copied by the kernel (copy_file_range, or a
+   * reflink where the file system has them) instead of being read and written again, and `data` follows
+   * them. Adding a line near the end of a large file then writes little more than that line.
+   */
+  keep?: number;
+  /** Asked right before the rename; false abandons the write (nothing changes) and returns false. */
+  unchanged?: () => boolean;
 }
 
 /**
  * Replaces `path` with `data` so that a reader sees either the old or the new file, never a partial one:
- * write a temporary file in the same directory, fsync it, rename it over the target.
+ * write a temporary file in the same directory, fsync it, rename it over the target. Returns false (having
+ * changed nothing) when `options.unchanged` says the file moved on meanwhile.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
-  const temp = writeTemp(path, data);
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  options: AtomicWriteOptions = {},
+): boolean {
+  const keep = options.keep ?? 0;
+  const temp =
+    keep > 0
+      ? patchTemp(
+          path,
+          keep,
+          typeof data === 'string' || data instanceof Uint8Array ? [Buffer.from(data)] : data,
+        )
+      : writeTemp(path, data);
   try {
+    if (options.unchanged && !options.unchanged()) {
+      rmSync(temp, { force: true });
+      return false;
+    }
     renameSync(temp, path);
+    return true;
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+/** A temporary copy of `path` whose bytes from `keep` on are replaced by `parts`. */
+function patchTemp(path: string, keep: number, parts: readonly Uint8Array[]): string {
+  const temp = tempPathOf(path);
+  copyFileSync(path, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'r+');
+    const end = writeAll(fd, parts, keep);
+    ftruncateSync(fd, end);
+    fsyncSync(fd);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return temp;
 }
 
 /** Creates `path` with `data` only if it does not exist yet (atomic; false when it already existed). */
@@ -44,14 +111,19 @@ export function createFileIfAbsent(path: string, data: string): boolean {
   }
 }
 
-/** writev until every piece is written (the kernel may write less than asked, and takes at most 1024 pieces). */
-function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
+/**
+ * writev at `position` until every piece is written (the kernel may write less than asked, and takes at most
+ * 1024 pieces). Returns the position after the last byte.
+ */
+function writeAll(fd: number, pieces: readonly Uint8Array[], position: number): number {
   let pending = pieces.filter((piece) => piece.length > 0);
   while (pending.length > 0) {
-    let written = writevSync(fd, pending.slice(0, 1024) as NodeJS.ArrayBufferView[]);
+    let written = writevSync(fd, pending.slice(0, 1024) as NodeJS.ArrayBufferView[], position);
+    position += written;
     let index = 0;
     while (index < pending.length && written >= pending[index]!.length) written -= pending[index++]!.length;
     pending = pending.slice(index);
     if (written > 0) pending[0] = pending[0]!.subarray(written);
   }
+  return position;
 }

@@ -69,13 +69,38 @@ export interface LineRef {
 }
 
 /** Identifies one version of the JSONL file: writes replace it by rename, so the inode changes too. */
-interface Fingerprint {
+export interface Fingerprint {
   size: string;
   mtimeNs: string;
   ino: string;
 }
 
 const ABSENT: Fingerprint = { size: '-1', mtimeNs: '-1', ino: '-1' };
+
+/**
+ * A new version of the JSONL: the first `keep` bytes of the current file, then `parts`. `base` is the
+ * version it was made from; the writer checks that it is still the file on disk before replacing it.
+ */
+export interface Rendering {
+  keep: number;
+  parts: Buffer[];
+  base: Fingerprint | undefined;
+}
+
+/** Below this, the unchanged prefix of the file is read and written again rather than copied. */
+const COPY_AT_LEAST = 64 * 1024;
+
+/** Bytes [start, end) of an open file (empty when there is no file). */
+function readRange(fd: number | undefined, start: number, end: number): Buffer {
+  const buffer = Buffer.allocUnsafe(Math.max(0, end - start));
+  let done = 0;
+  while (fd !== undefined && done < buffer.length) {
+    const read = readSync(fd, buffer, done, buffer.length - done, start + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return buffer.subarray(0, done);
+}
 
 function sameFile(a: Fingerprint | undefined, b: Fingerprint): boolean {
   return a !== undefined && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
@@ -98,7 +123,7 @@ type StatementName =
   | 'childIds'
   | 'blockersOf'
   | 'dependentsOf'
-  | 'planIds'
+  | 'highestPlanCounter'
   | 'counts'
   | 'reflow';
 
@@ -187,8 +212,15 @@ export class BeadCache {
            OR EXISTS (SELECT 1 FROM json_each(b.related) j WHERE j.value = @id) ORDER BY sort_key`,
           )
           .pluck(),
-      planIds: () =>
-        db.prepare("SELECT id FROM beads WHERE issue_type = 'plan' AND substr(id, 1, ?) = ?").pluck(),
+      // The largest N among plan ids `<prefix>-N` (digits only); @start is where N begins (1-based).
+      highestPlanCounter: () =>
+        db
+          .prepare(
+            `SELECT MAX(CAST(substr(id, @start) AS INTEGER)) FROM beads WHERE issue_type = 'plan'
+             AND substr(id, 1, @start - 1) = @head AND substr(id, @start) <> ''
+             AND substr(id, @start) NOT GLOB '*[^0-9]*'`,
+          )
+          .pluck(),
       counts: () =>
         db.prepare(
           'SELECT status, issue_type, tier, COUNT(*) AS count FROM beads GROUP BY status, issue_type, tier',
@@ -351,32 +383,61 @@ export class BeadCache {
   // ---- writing the file ----------------------------------------------------------------------------------
 
   /**
-   * The new JSONL text after the changes of the open transaction, as the pieces to write in order (slices of
-   * the old file and new lines: written with one writev, never concatenated). When the current file is canonical (this
-   * store wrote it last), the new file is the old one with the changed lines spliced in, and only rows after
-   * a splice get new offsets. Otherwise (edited by hand or by git since), every line is re-serialised and
-   * the file is rewritten in natural order.
+   * The new JSONL after the changes of the open transaction. When the current file is canonical (this store
+   * wrote it last), the new file is the old one with the changed lines spliced in: its first `keep` bytes
+   * are the old file's (the writer has the kernel copy them), `parts` are what follows (slices of the old
+   * file and new lines, written with one writev, never concatenated), and only rows after a splice get new
+   * offsets. Otherwise (edited by hand or by git since), every line is re-serialised and the file is
+   * rewritten in natural order. Throws JSONL_CHANGED when the file is no longer the one the cache was
+   * synced with (replaced by something that does not take the lock).
    */
-  render(): Buffer[] {
-    const old = this.readCurrent();
-    return this.isCanonical() ? this.renderSplices(old) : this.renderAll(old);
-  }
-
-  private readCurrent(): Buffer {
+  render(): Rendering {
+    const base = this.stored();
+    const fd = this.openUnchanged(base);
     try {
-      return readFileSync(this.jsonlPath);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-      throw error;
+      const size = Number(base?.size ?? 0);
+      return this.isCanonical() ? this.renderSplices(fd, size, base) : this.renderAll(fd, size, base);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
-  private renderSplices(old: Buffer): Buffer[] {
+  /** The JSONL opened for reading, checked to be the version `base` describes (undefined: no file yet). */
+  private openUnchanged(base: Fingerprint | undefined): number | undefined {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.jsonlPath, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const current = fd === undefined ? ABSENT : fingerprintOf(fstatSync(fd, { bigint: true }));
+    if (!sameFile(base, current)) {
+      if (fd !== undefined) closeSync(fd);
+      throw this.changedError();
+    }
+    return fd;
+  }
+
+  /** True while the JSONL on disk is still the version `base` describes (asked right before the rename). */
+  isUnchanged(base: Fingerprint | undefined): boolean {
+    return sameFile(base, this.statFile());
+  }
+
+  changedError(): BeadError {
+    return new BeadError(
+      'JSONL_CHANGED',
+      `${this.jsonlPath} was replaced while sase was writing it (by a program that does not take the store's ` +
+        'lock: an editor, git); nothing was written, run the command again',
+      { file: this.jsonlPath },
+    );
+  }
+
+  private renderSplices(fd: number | undefined, size: number, base: Fingerprint | undefined): Rendering {
     const splices: { id: string; key: string; position: number; oldLength: number; text: Buffer }[] = [];
     for (const [id, line] of this.pending) {
       const key = naturalSortKey(id);
       const original = this.originals.get(id);
-      const position = original ? original.off : this.insertionPoint(key, old.length);
+      const position = original ? original.off : this.insertionPoint(key, size);
       splices.push({
         id,
         key,
@@ -386,17 +447,21 @@ export class BeadCache {
       });
     }
     splices.sort((a, b) => a.position - b.position || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Bytes before the first splice are kept as they are; a short prefix is cheaper to read than to copy.
+    const first = splices[0]?.position ?? size;
+    const keep = first >= COPY_AT_LEAST ? first : 0;
+    const old = readRange(fd, keep, size);
     const parts: Buffer[] = [];
-    let cursor = 0;
+    let cursor = keep;
     let shift = 0;
     const placed: [number, string][] = [];
     for (const splice of splices) {
-      parts.push(old.subarray(cursor, splice.position), splice.text);
+      parts.push(old.subarray(cursor - keep, splice.position - keep), splice.text);
       cursor = splice.position + splice.oldLength;
       placed.push([splice.position + shift, splice.id]);
       shift += splice.text.length - splice.oldLength;
     }
-    parts.push(old.subarray(cursor));
+    parts.push(old.subarray(cursor - keep));
     // Unchanged rows at or after a splice move by its size change; walking the splices from the end keeps
     // each WHERE in old coordinates for the rows it has not moved yet.
     const shiftRows = this.db.prepare('UPDATE beads SET off = off + ? WHERE off >= ?');
@@ -406,7 +471,7 @@ export class BeadCache {
     }
     const setOffset = this.db.prepare('UPDATE beads SET off = ? WHERE id = ?');
     for (const [offset, id] of placed) setOffset.run(offset, id);
-    return parts;
+    return { keep, parts, base };
   }
 
   /** Where a new line with this sort key goes: before the first row after it that is already in the file. */
@@ -419,7 +484,8 @@ export class BeadCache {
     return end;
   }
 
-  private renderAll(old: Buffer): Buffer[] {
+  private renderAll(fd: number | undefined, size: number, base: Fingerprint | undefined): Rendering {
+    const old = readRange(fd, 0, size);
     const rows = this.sql.all.all() as LineRef[];
     const parts: Buffer[] = [];
     const setLength = this.db.prepare('UPDATE beads SET len = ? WHERE id = ?');
@@ -432,7 +498,7 @@ export class BeadCache {
       parts.push(Buffer.from(`${line}\n`));
     }
     this.sql.reflow.run();
-    return parts;
+    return { keep: 0, parts, base };
   }
 
   /** After the new file is in place: forget pending text, remember the new file as canonical. */
