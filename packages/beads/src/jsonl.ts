@@ -54,8 +54,10 @@ export function forEachJsonlRecord(
     if (length > 0 && bytes[end - 1] === 13) length--;
     start = end + 1;
     const line = bytes.toString('utf8', offset, offset + length);
-    if (line.trim() === '') continue;
-    if (CONFLICT_MARKER.test(line)) {
+    // A line that starts like a record is neither blank nor a conflict marker: skip both checks for it.
+    const plain = line.charCodeAt(0) === 123; // '{'
+    if (!plain && line.trim() === '') continue;
+    if (!plain && CONFLICT_MARKER.test(line)) {
       throw new BeadError(
         'JSONL_CONFLICT',
         `${file}:${lineNumber}: git conflict marker "${line.slice(0, 7)}": resolve the merge (keep one version of each bead line, or use the sase bead merge driver), then run the command again`,

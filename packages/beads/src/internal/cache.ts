@@ -115,6 +115,7 @@ type StatementName =
   | 'setMeta'
   | 'ref'
   | 'insert'
+  | 'insertMany'
   | 'update'
   | 'all'
   | 'after'
@@ -130,6 +131,11 @@ type StatementName =
 type Statements = Record<StatementName, Database.Statement>;
 
 const REF = 'id, off, len';
+const INSERT =
+  'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, blocks, related, off, len) VALUES';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const ROW_VALUES = 10;
+const INSERT_BATCH = 16;
 
 /**
  * The SQLite cache of one bead store (beads.db). Always derivable from issues.jsonl: deleting it is safe,
@@ -182,10 +188,9 @@ export class BeadCache {
       getMeta: () => db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: () => db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       ref: () => db.prepare(`SELECT ${REF} FROM beads WHERE id = ?`),
-      insert: () =>
-        db.prepare(
-          'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, blocks, related, off, len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ),
+      insert: () => db.prepare(`${INSERT} ${ROW}`),
+      // A rebuild inserts rows INSERT_BATCH at a time: a third fewer calls into SQLite than one by one.
+      insertMany: () => db.prepare(`${INSERT} ${Array(INSERT_BATCH).fill(ROW).join(', ')}`),
       update: () =>
         db.prepare(
           'UPDATE beads SET status = ?, issue_type = ?, tier = ?, parent_id = ?, blocks = ?, related = ?, off = -1, len = ? WHERE id = ?',
@@ -281,9 +286,16 @@ export class BeadCache {
       buffer = Buffer.alloc(0);
     }
     this.db.exec(`DELETE FROM beads; ${DROP_INDEXES}`);
-    forEachJsonlRecord(buffer, this.jsonlPath, ({ record, offset, length }) =>
-      this.insertRow(record, offset, length),
-    );
+    const values: (string | number | null)[] = [];
+    forEachJsonlRecord(buffer, this.jsonlPath, ({ record, offset, length }) => {
+      pushRowValues(values, record, offset, length);
+      if (values.length === INSERT_BATCH * ROW_VALUES) {
+        this.sql.insertMany.run(values);
+        values.length = 0;
+      }
+    });
+    for (let start = 0; start < values.length; start += ROW_VALUES)
+      this.sql.insert.run(values.slice(start, start + ROW_VALUES));
     this.db.exec(INDEXES);
     this.sql.setMeta.run('canonical', '0');
     this.recordFingerprint();
@@ -294,19 +306,7 @@ export class BeadCache {
   }
 
   private insertRow(record: BeadRecord, offset: number, length: number): void {
-    const [blocks, related] = dependencyColumns(record);
-    this.sql.insert.run(
-      record.id,
-      naturalSortKey(record.id),
-      record.status,
-      record.issue_type,
-      record.tier ?? null,
-      record.parent_id ?? null,
-      blocks,
-      related,
-      offset,
-      length,
-    );
+    this.sql.insert.run(pushRowValues([], record, offset, length));
   }
 
   /** Records a new or changed bead in the open transaction; its text is written by `rewrite()`. */
@@ -517,6 +517,29 @@ export class BeadCache {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Appends the values of a bead's row, in INSERT's column order, to `values` (and returns it). */
+function pushRowValues(
+  values: (string | number | null)[],
+  record: BeadRecord,
+  offset: number,
+  length: number,
+): (string | number | null)[] {
+  const [blocks, related] = dependencyColumns(record);
+  values.push(
+    record.id,
+    naturalSortKey(record.id),
+    record.status,
+    record.issue_type,
+    record.tier ?? null,
+    record.parent_id ?? null,
+    blocks,
+    related,
+    offset,
+    length,
+  );
+  return values;
 }
 
 function dependencyColumns(record: BeadRecord): [string | null, string | null] {
