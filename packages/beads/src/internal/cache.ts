@@ -317,17 +317,7 @@ export class BeadCache {
       if (before && before.off >= 0) this.originals.set(record.id, { off: before.off, len: before.len });
     }
     const length = Buffer.byteLength(line);
-    const [blocks, related] = dependencyColumns(record);
-    const changed = this.sql.update.run(
-      record.status,
-      record.issue_type,
-      record.tier ?? null,
-      record.parent_id ?? null,
-      blocks,
-      related,
-      length,
-      record.id,
-    ).changes;
+    const changed = this.sql.update.run(...filterColumns(record), length, record.id).changes;
     if (changed === 0) this.insertRow(record, -1, length);
     this.pending.set(record.id, line);
     return line;
@@ -526,20 +516,14 @@ function pushRowValues(
   offset: number,
   length: number,
 ): (string | number | null)[] {
-  const [blocks, related] = dependencyColumns(record);
-  values.push(
-    record.id,
-    naturalSortKey(record.id),
-    record.status,
-    record.issue_type,
-    record.tier ?? null,
-    record.parent_id ?? null,
-    blocks,
-    related,
-    offset,
-    length,
-  );
+  values.push(record.id, naturalSortKey(record.id), ...filterColumns(record), offset, length);
   return values;
+}
+
+/** The columns queries filter on, in table order: status, issue_type, tier, parent_id, blocks, related. */
+function filterColumns(record: BeadRecord): (string | null)[] {
+  const [blocks, related] = dependencyColumns(record);
+  return [record.status, record.issue_type, record.tier ?? null, record.parent_id ?? null, blocks, related];
 }
 
 function dependencyColumns(record: BeadRecord): [string | null, string | null] {
