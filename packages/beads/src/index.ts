@@ -8,6 +8,8 @@ export type { BdConversion, ConvertBdOptions, ImportBdOptions, ImportBdResult } 
 export { convertBdRecords, importBdFile } from './import-bd.js';
 export type { ParsedLine } from './jsonl.js';
 export { parseJsonl, parseJsonlBuffer, stringifyJsonl } from './jsonl.js';
+export type { MergeConflict, MergeJsonlOptions, MergeResult } from './merge.js';
+export { mergeJsonl, mergeStoreConfig } from './merge.js';
 export { compareIds, naturalSortKey } from './natural-sort.js';
 export type { Bead, BeadRecord, BeadStatus, Dependency, DependencyType, IssueType, Tier } from './record.js';
 export {

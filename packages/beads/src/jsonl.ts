@@ -60,7 +60,7 @@ export function forEachJsonlRecord(
     if (!plain && CONFLICT_MARKER.test(line)) {
       throw new BeadError(
         'JSONL_CONFLICT',
-        `${file}:${lineNumber}: git conflict marker "${line.slice(0, 7)}": resolve the merge (keep one version of each bead line, or use the sase bead merge driver), then run the command again`,
+        `${file}:${lineNumber}: git conflict marker "${line.slice(0, 7)}": resolve the merge (keep one version of each bead line), then run the command again; \`sase bead merge --install\` makes git merge the store bead by bead`,
         { file, line: lineNumber },
       );
     }

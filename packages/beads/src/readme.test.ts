@@ -57,6 +57,8 @@ it('exports exactly these names', () => {
       "getBeadRecordSchema",
       "importBdFile",
       "initBeadStore",
+      "mergeJsonl",
+      "mergeStoreConfig",
       "naturalSortKey",
       "openBeadStore",
       "parseJsonl",

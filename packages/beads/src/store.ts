@@ -147,6 +147,11 @@ function readConfig(dir: string): StoreConfig {
     }
     throw error;
   }
+  return parseStoreConfig(raw, file);
+}
+
+/** Parses the text of a config.json; throws CONFIG_INVALID naming `file`. */
+export function parseStoreConfig(raw: string, file = CONFIG_FILE): StoreConfig {
   let value: { prefix?: unknown; next_counter?: unknown };
   try {
     value = JSON.parse(raw) as typeof value;
@@ -172,7 +177,8 @@ function readConfig(dir: string): StoreConfig {
   return { prefix: value.prefix, nextCounter: counter };
 }
 
-function stringifyConfig(config: StoreConfig): string {
+/** The canonical text of a config.json. */
+export function stringifyConfig(config: StoreConfig): string {
   return `${JSON.stringify({ prefix: config.prefix, next_counter: config.nextCounter }, null, 2)}\n`;
 }
 

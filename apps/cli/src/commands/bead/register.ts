@@ -199,6 +199,25 @@ export function registerBead(program: Command, runtime: CliRuntime): void {
     );
 
   bead
+    .command('merge')
+    .description("git's merge driver for the bead store (%O %A %B %P), or --install to set it up")
+    .argument('[base]', "the common ancestor's version (git's %O)")
+    .argument('[ours]', 'our version, replaced by the merge (%A)')
+    .argument('[theirs]', 'their version (%B)')
+    .argument('[path]', 'the path in the repository (%P)')
+    .option('--install', 'configure git in the repository that holds the store to use this driver')
+    .option('--command <command>', 'with --install: the command git runs (default: sase bead merge)')
+    .option('--json', 'print what was merged (or installed)')
+    .action(
+      runtime.run(async ({ args, options, context }) => {
+        const merge = await import('./merge.js');
+        if (options.install) return merge.beadMergeInstall({ ...context, command: options.command });
+        const [base, ours, theirs, path] = args as (string | undefined)[];
+        return merge.beadMerge({ ...context, base, ours, theirs, path });
+      }),
+    );
+
+  bead
     .command('work')
     .description(
       'run an epic: one agent per open phase in dependency order, then a land agent (a legend: epic planners)',
