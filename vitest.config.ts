@@ -31,10 +31,6 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
-          // Supervisor tests start real daemons and agent processes on a 2-core machine; one of them (agent
-          // retry, apps/cli agent.test.ts) has failed once in ~6 full runs under load without a reproduction.
-          // A second try keeps such a flake from failing CI; a real regression fails both tries.
-          retry: 1,
         },
       };
     }),

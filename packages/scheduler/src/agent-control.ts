@@ -149,27 +149,15 @@ export function retryAgent(
           : 'it has not started yet (it is waiting); retry what it waits on instead';
     throw new SchedulerError('AGENT_NOT_RETRYABLE', `cannot retry "${name}": ${why}`, { agentName: name });
   }
-  const isOurs = registry.claim(name, {
+  const isStarted = registry.startNextAttempt(name, {
+    ...request,
     attempt: request.attempt + 1,
-    purpose: 'cancel',
-    hostPid: process.pid,
-    hostIdentity: processIdentity(process.pid) ?? null,
-    supervisorPid: null,
-    claimedAt: isoNow(),
+    submittedAt: (options.now ?? new Date()).toISOString(),
   });
-  if (!isOurs) {
+  if (!isStarted) {
     throw new SchedulerError('AGENT_NOT_RETRYABLE', `cannot retry "${name}": another retry is under way`, {
       agentName: name,
     });
-  }
-  try {
-    registry.startNextAttempt(name, {
-      ...request,
-      attempt: request.attempt + 1,
-      submittedAt: (options.now ?? new Date()).toISOString(),
-    });
-  } finally {
-    registry.releaseClaim(name, request.attempt + 1);
   }
   return { name, attempt: request.attempt + 1, previousState: done.outcome };
 }

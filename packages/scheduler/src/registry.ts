@@ -1,9 +1,11 @@
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { assertValidAgentName, isValidAgentName } from './agent-name.js';
 import {
   createJsonExclusive,
   isErrorCode,
+  isoNow,
+  parseJsonText,
   readJsonIfExists,
   readTextIfExists,
   removeIfExists,
@@ -11,6 +13,7 @@ import {
   writeJsonAtomic,
 } from './internal/files.js';
 import { naturalCompare } from './internal/natural-compare.js';
+import { processIdentity } from './internal/processes.js';
 import {
   type AgentRequest,
   type ClaimRecord,
@@ -95,14 +98,19 @@ export interface AgentRegistry {
   writeRequest(request: AgentRequest): void;
   writeWaiting(name: string, waiting: WaitingRecord | undefined): void;
   writeRunning(name: string, running: RunningRecord | undefined): void;
-  /** Publishes done.json exclusively; false if an outcome was already recorded. Removes running.json and waiting.json. */
+  /**
+   * Publishes done.json exclusively; false if an outcome was already recorded. A done.json left over from
+   * an earlier attempt is moved under `attempts/<n>/` first. Removes running.json and waiting.json.
+   */
   recordOutcome(done: DoneRecord): boolean;
   requestKill(name: string, request: KillRequest): void;
   /**
-   * Moves the current attempt's files under `attempts/<n>/` and writes `next` (attempt n+1) as the new
-   * request. The claim of attempt n moves last, so that an interrupted archive never lets attempt n start.
+   * Writes `next` (attempt n+1) as the new request and moves the current attempt's files under
+   * `attempts/<n>/`, holding the claim of attempt n+1 meanwhile (so it cannot start before). The new
+   * request is written first, so that readers see either attempt n whole or attempt n+1. Returns false,
+   * changing nothing, when another process is starting attempt n+1 (or got further) already.
    */
-  startNextAttempt(name: string, next: AgentRequest): void;
+  startNextAttempt(name: string, next: AgentRequest): boolean;
   /** Wakes every watcher of the registry (supervisors, `--wait` followers). */
   notify(): void;
 }
@@ -128,8 +136,15 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
     return value === undefined ? undefined : parse(value, path);
   };
 
-  const read = (name: string): AgentSnapshot | undefined => {
-    const dir = agentDir(name);
+  const requestPathOf = (dir: string) => join(dir, AGENT_FILES.request);
+  const parseRequestText = (text: string | undefined, path: string): AgentRequest | undefined =>
+    text === undefined ? undefined : parseRequest(parseJsonText(text, path), path);
+
+  const readOnce = (
+    name: string,
+    dir: string,
+    requestText: string | undefined,
+  ): AgentSnapshot | undefined => {
     let archivedAttempts: number[] = [];
     try {
       const attemptsDir = join(dir, AGENT_FILES.attempts);
@@ -146,7 +161,7 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
         throw statError;
       }
     }
-    const request = readIn(dir, AGENT_FILES.request, parseRequest);
+    const request = parseRequestText(requestText, requestPathOf(dir));
     const attempt = request?.attempt;
     const ofAttempt = <T extends { attempt: number }>(record: T | undefined): T | undefined =>
       record !== undefined && record.attempt === attempt ? record : undefined;
@@ -162,6 +177,25 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
       killRequest: ofAttempt(readIn(dir, AGENT_FILES.kill, parseKillRequest)),
       archivedAttempts,
     };
+  };
+
+  /**
+   * One agent's files, read so that they all belong to one attempt: request.json is read before and after
+   * the other files, and everything is read again if it changed meanwhile. startNextAttempt writes the new
+   * request before it moves the old attempt's files away, so a snapshot never shows an attempt half
+   * archived (say claimed, but without its done.json: that looks like an agent host that died, and a
+   * supervisor would record a stale `killed` outcome for it).
+   */
+  const read = (name: string): AgentSnapshot | undefined => {
+    const dir = agentDir(name);
+    const requestPath = requestPathOf(dir);
+    let requestText = readTextIfExists(requestPath);
+    for (let round = 0; ; round++) {
+      const snapshot = readOnce(name, dir, requestText);
+      const after = readTextIfExists(requestPath);
+      if (after === requestText || round >= 10) return snapshot;
+      requestText = after;
+    }
   };
 
   const names = (): string[] => {
@@ -235,37 +269,65 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
     },
     recordOutcome(done) {
       const dir = agentDir(done.name);
-      const isRecorded = createJsonExclusive(join(dir, AGENT_FILES.done), formatDone(done));
-      if (isRecorded) {
-        removeIfExists(join(dir, AGENT_FILES.running));
-        removeIfExists(join(dir, AGENT_FILES.waiting));
+      const path = join(dir, AGENT_FILES.done);
+      for (let round = 0; round < 3; round++) {
+        if (createJsonExclusive(path, formatDone(done))) {
+          removeIfExists(join(dir, AGENT_FILES.running));
+          removeIfExists(join(dir, AGENT_FILES.waiting));
+          return true;
+        }
+        // A done.json of an earlier attempt is a leftover (an archive that was interrupted, or an outcome
+        // recorded late for an attempt that was retried meanwhile): it must not keep this attempt from
+        // recording its own. Anything else is this attempt's outcome, recorded by someone else first.
+        const existing = readDoneIfExists(path);
+        if (existing === 'unreadable' || (existing !== undefined && existing.attempt >= done.attempt))
+          return false;
+        if (existing !== undefined) archiveStaleDone(dir, path, done.attempt);
       }
-      return isRecorded;
+      return false;
     },
     requestKill(name, request) {
       writeJsonAtomic(agentFile(name, AGENT_FILES.kill), formatKillRequest(request));
     },
     startNextAttempt(name, next) {
       const dir = agentDir(name);
-      const current = readIn(dir, AGENT_FILES.request, parseRequest);
-      const attempt = current?.attempt ?? next.attempt - 1;
-      const archive = join(dir, AGENT_FILES.attempts, String(attempt));
-      mkdirSync(archive, { recursive: true });
-      const isLast = (entry: string) =>
-        entry === AGENT_FILES.request || /^launch\.\d+\.claim$/.test(entry) || entry === AGENT_FILES.attempts;
-      for (const entry of readdirSync(dir)) {
-        if (isLast(entry) || entry.endsWith('.tmp')) continue;
-        moveInto(dir, entry, archive);
-      }
-      if (current !== undefined)
-        copyFileSync(join(dir, AGENT_FILES.request), join(archive, AGENT_FILES.request));
-      writeFileAtomic(join(dir, AGENT_FILES.prompt), next.prompt);
-      writeJsonAtomic(join(dir, AGENT_FILES.request), formatRequest(next));
-      for (const entry of readdirSync(dir)) {
-        const match = /^launch\.(\d+)\.claim$/.exec(entry);
-        if (match && Number(match[1]) < next.attempt) moveInto(dir, entry, archive);
+      // Nothing of the next attempt may start before the files of the current one are out of the way.
+      const guard = {
+        attempt: next.attempt,
+        purpose: 'cancel' as const,
+        hostPid: process.pid,
+        hostIdentity: processIdentity(process.pid) ?? null,
+        supervisorPid: null,
+        claimedAt: isoNow(),
+      };
+      if (!registry.claim(name, guard)) return false;
+      try {
+        const current = readIn(dir, AGENT_FILES.request, parseRequest);
+        if (current !== undefined && current.attempt >= next.attempt) return false; // someone was first
+        const attempt = current?.attempt ?? next.attempt - 1;
+        const archive = join(dir, AGENT_FILES.attempts, String(attempt));
+        mkdirSync(archive, { recursive: true });
+        if (current !== undefined)
+          copyFileSync(join(dir, AGENT_FILES.request), join(archive, AGENT_FILES.request));
+        // The new request first: from here on every reader sees the next attempt, for which the files of
+        // the current one that are still here do not count. Moving them first would let a reader see the
+        // current attempt claimed but without its outcome (done.json moved already), which a supervisor
+        // takes for a dead agent host: it recorded a stale `killed` outcome into the directory, and that
+        // done.json then kept the next attempt from recording its own, so its dependants never started.
+        writeJsonAtomic(join(dir, AGENT_FILES.request), formatRequest(next));
+        for (const entry of readdirSync(dir)) {
+          if (entry === AGENT_FILES.request || entry === AGENT_FILES.attempts || entry.endsWith('.tmp'))
+            continue;
+          const claim = /^launch\.(\d+)\.claim$/.exec(entry);
+          if (claim && Number(claim[1]) >= next.attempt) continue;
+          moveInto(dir, entry, archive);
+        }
+        writeFileAtomic(join(dir, AGENT_FILES.prompt), next.prompt);
+      } finally {
+        registry.releaseClaim(name, next.attempt);
       }
       registry.notify();
+      return true;
     },
     notify() {
       mkdirSync(agentsDir, { recursive: true });
@@ -296,4 +358,43 @@ function moveInto(dir: string, entry: string, archive: string): void {
 /** Reads the text of a file in the agent's directory (prompt.md, a launcher's own output), if present. */
 export function readAgentText(registry: AgentRegistry, name: string, file: string): string | undefined {
   return readTextIfExists(registry.agentFile(name, file));
+}
+
+function readDoneIfExists(path: string): DoneRecord | undefined | 'unreadable' {
+  try {
+    const value = readJsonIfExists(path);
+    return value === undefined ? undefined : parseDone(value, path);
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * Moves a done.json of an attempt before `attempt` out of the way, into `attempts/<its attempt>/` (unless
+ * that has one already). It is first renamed to a private name, so that a done.json that someone else
+ * recorded for `attempt` meanwhile is put back instead of archived.
+ */
+function archiveStaleDone(dir: string, path: string, attempt: number): void {
+  const aside = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${Math.random()}.stale.tmp`);
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if (isErrorCode(error, 'ENOENT')) return;
+    throw error;
+  }
+  try {
+    const moved = readDoneIfExists(aside);
+    const target =
+      moved === 'unreadable' || moved === undefined || moved.attempt >= attempt
+        ? path
+        : join(dir, AGENT_FILES.attempts, String(moved.attempt), AGENT_FILES.done);
+    mkdirSync(join(target, '..'), { recursive: true });
+    try {
+      linkSync(aside, target);
+    } catch (error) {
+      if (!isErrorCode(error, 'EEXIST')) throw error; // the archive has that attempt's outcome already
+    }
+  } finally {
+    removeIfExists(aside);
+  }
 }

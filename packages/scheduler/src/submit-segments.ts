@@ -294,8 +294,14 @@ export function submitSegments(
     (left, right) => Number(replaced.has(right.name)) - Number(replaced.has(left.name)),
   );
   for (const request of ordered) {
-    if (replaced.has(request.name)) registry.startNextAttempt(request.name, request);
-    else registry.writeRequest(request);
+    if (!replaced.has(request.name)) registry.writeRequest(request);
+    else if (!registry.startNextAttempt(request.name, request)) {
+      throw new SchedulerError(
+        'AGENT_RUNNING',
+        `agent "${request.name}" was retried or replaced while this submission was being written; submit again`,
+        { agentName: request.name },
+      );
+    }
   }
   registry.notify();
 

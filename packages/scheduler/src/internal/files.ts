@@ -85,7 +85,11 @@ export function readTextIfExists(path: string): string | undefined {
 /** Reads a JSON file, or undefined if it does not exist. A malformed file is a REGISTRY_CORRUPT error. */
 export function readJsonIfExists(path: string): unknown {
   const text = readTextIfExists(path);
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseJsonText(text, path);
+}
+
+/** Parses the text of a JSON file; malformed JSON is a REGISTRY_CORRUPT error naming the file. */
+export function parseJsonText(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
