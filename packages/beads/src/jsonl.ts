@@ -38,11 +38,12 @@ export function forEachJsonlRecord(
   buffer: Uint8Array,
   file: string,
   onLine: (line: ParsedLine) => void,
+  options: { checkDuplicateIds?: boolean } = {},
 ): void {
   const bytes = Buffer.isBuffer(buffer)
     ? buffer
     : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const seen = new Map<string, number>();
+  const seen = options.checkDuplicateIds === false ? undefined : new Map<string, number>();
   let start = 0;
   let lineNumber = 0;
   while (start < bytes.length) {
@@ -94,17 +95,25 @@ export function forEachJsonlRecord(
       }
       record = result.data as BeadRecord;
     }
-    const previous = seen.get(record.id);
-    if (previous !== undefined) {
-      throw new BeadError(
-        'DUPLICATE_ID',
-        `${file}:${lineNumber}: bead ${record.id} is already defined on line ${previous}; two checkouts may have created the same id — keep one line or renumber one of them`,
-        { file, line: lineNumber, beadId: record.id },
-      );
+    if (seen) {
+      const previous = seen.get(record.id);
+      if (previous !== undefined) throw duplicateIdError(file, record.id, lineNumber, previous);
+      seen.set(record.id, lineNumber);
     }
-    seen.set(record.id, lineNumber);
     onLine({ record, line: lineNumber, offset, length });
   }
+}
+
+/**
+ * A second definition of bead `id` (on `line`; the first is on `previous`). With `checkDuplicateIds: false`,
+ * forEachJsonlRecord leaves this check to its caller (the cache lets its unique index find them).
+ */
+export function duplicateIdError(file: string, id: string, line: number, previous: number): BeadError {
+  return new BeadError(
+    'DUPLICATE_ID',
+    `${file}:${line}: bead ${id} is already defined on line ${previous}; two checkouts may have created the same id — keep one line or renumber one of them (\`sase bead merge --install\` repairs such collisions when git merges)`,
+    { file, line, beadId: id },
+  );
 }
 
 /** The canonical issues.jsonl text: one compact line per bead in natural id order, `\n` endings. */

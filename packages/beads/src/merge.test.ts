@@ -168,6 +168,10 @@ describe('mergeJsonl', () => {
     }
     expect(error?.code).toBe('JSONL_CONFLICT');
     expect(error?.message).toContain('theirs.jsonl:4');
+    const twice = `${jsonl(bead('p-1'))}${jsonl(bead('p-1', { title: 'again' }))}`;
+    expect(() => mergeJsonl(base, twice, base, { files: { ours: 'ours.jsonl' } })).toThrow(
+      'ours.jsonl:2: bead p-1 is already defined on line 1',
+    );
   });
 });
 

@@ -217,6 +217,11 @@ describe('the JSONL file', () => {
       'JSONL_PARSE',
     ],
     ['a conflict marker', '<<<<<<< HEAD', 'JSONL_CONFLICT'],
+    [
+      'a second line for one id',
+      '{"id":"p-1","title":"again","status":"open","issue_type":"plan","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}',
+      'DUPLICATE_ID',
+    ],
   ])('refuses %s with file and line, leaving the file untouched', (_name, badLine, code) => {
     const { store, dir } = createTempStore('p');
     store.create({ title: 'one' });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BeadError } from '../errors.js';
-import { forEachJsonlRecord } from '../jsonl.js';
+import { duplicateIdError, forEachJsonlRecord } from '../jsonl.js';
 import { naturalSortKey } from '../natural-sort.js';
 import { type BeadRecord, stringifyRecord } from '../record.js';
 
@@ -29,7 +29,7 @@ function loadSqlite(): NonNullable<typeof sqlite> {
 }
 
 /** Bump when the cache layout changes: an older cache is then dropped and rebuilt from the JSONL. */
-const SCHEMA_VERSION = '3';
+const SCHEMA_VERSION = '4';
 
 /**
  * The cache is an index over issues.jsonl, not a second copy of it: each row holds what queries filter on
@@ -57,9 +57,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS beads_by_id ON beads (id);
 CREATE INDEX IF NOT EXISTS beads_by_sort_key ON beads (sort_key);
 CREATE INDEX IF NOT EXISTS beads_by_parent ON beads (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS beads_open ON beads (sort_key) WHERE status = 'open';
+CREATE INDEX IF NOT EXISTS beads_plans ON beads (id) WHERE issue_type = 'plan';
 `;
 const DROP_INDEXES =
-  'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent;';
+  'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent; ' +
+  'DROP INDEX IF EXISTS beads_open; DROP INDEX IF EXISTS beads_plans;';
 
 /** A row's pointer into the file. `off` is -1 for a bead changed in the open transaction (text pending). */
 export interface LineRef {
@@ -287,18 +289,52 @@ export class BeadCache {
     }
     this.db.exec(`DELETE FROM beads; ${DROP_INDEXES}`);
     const values: (string | number | null)[] = [];
-    forEachJsonlRecord(buffer, this.jsonlPath, ({ record, offset, length }) => {
-      pushRowValues(values, record, offset, length);
-      if (values.length === INSERT_BATCH * ROW_VALUES) {
-        this.sql.insertMany.run(values);
-        values.length = 0;
-      }
-    });
+    // Duplicate ids are left to the unique index (cheaper than a map of every id): see duplicateIn().
+    forEachJsonlRecord(
+      buffer,
+      this.jsonlPath,
+      ({ record, offset, length }) => {
+        pushRowValues(values, record, offset, length);
+        if (values.length === INSERT_BATCH * ROW_VALUES) {
+          this.sql.insertMany.run(values);
+          values.length = 0;
+        }
+      },
+      { checkDuplicateIds: false },
+    );
     for (let start = 0; start < values.length; start += ROW_VALUES)
       this.sql.insert.run(values.slice(start, start + ROW_VALUES));
-    this.db.exec(INDEXES);
+    try {
+      this.db.exec(INDEXES);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.duplicateIn(buffer);
+      throw error;
+    }
     this.sql.setMeta.run('canonical', '0');
     this.recordFingerprint();
+  }
+
+  /** The DUPLICATE_ID error parsing would have raised: the first line that repeats an earlier id. */
+  private duplicateIn(buffer: Buffer): BeadError {
+    const rows = this.db
+      .prepare(
+        'SELECT id, off FROM beads WHERE id IN (SELECT id FROM beads GROUP BY id HAVING COUNT(*) > 1) ORDER BY off',
+      )
+      .all() as { id: string; off: number }[];
+    const first = new Map<string, number>();
+    const lineAt = (offset: number) => {
+      let line = 1;
+      for (let at = buffer.indexOf(10); at !== -1 && at < offset; at = buffer.indexOf(10, at + 1)) line++;
+      return line;
+    };
+    for (const { id, off } of rows) {
+      const previous = first.get(id);
+      if (previous !== undefined) return duplicateIdError(this.jsonlPath, id, lineAt(off), lineAt(previous));
+      first.set(id, off);
+    }
+    return new BeadError('DUPLICATE_ID', `${this.jsonlPath}: two lines define the same bead id`, {
+      file: this.jsonlPath,
+    });
   }
 
   recordFingerprint(): void {
