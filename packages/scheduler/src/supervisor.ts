@@ -456,6 +456,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       await sleep(10);
       recoverNow(snapshot, reason);
     }
+    // onSettled hooks already under way finish within the grace period; one that does not has no marker
+    // yet and runs again under the next supervisor.
+    await Promise.race([settledChain, sleep(Math.max(0, deadline - Date.now()))]);
     lock?.release();
     lock = undefined;
     log(`supervisor ${process.pid} stopped`);

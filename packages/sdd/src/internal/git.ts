@@ -50,18 +50,50 @@ export async function commitAll(
   author: GitAuthor,
 ): Promise<string | undefined> {
   const git = await loadGit();
-  return wrap('commit', dir, async () => {
-    const matrix = await git.statusMatrix({ fs, dir });
-    const changed = matrix.filter(
-      ([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1),
+  return withCommitLock(dir, () =>
+    wrap('commit', dir, async () => {
+      const matrix = await git.statusMatrix({ fs, dir });
+      const changed = matrix.filter(
+        ([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1),
+      );
+      if (changed.length === 0) return undefined;
+      for (const [filepath, , workdir, stage] of changed) {
+        if (workdir === 0) await git.remove({ fs, dir, filepath });
+        else if (stage !== workdir) await git.add({ fs, dir, filepath });
+      }
+      return git.commit({ fs, dir, message, author });
+    }),
+  );
+}
+
+/**
+ * Runs `fn` holding the SDD repository's commit lock (`.git/sase-commit.lock`, proper-lockfile: a directory
+ * made atomically, its mtime refreshed while held, taken over when stale after 10 s). isomorphic-git does
+ * not lock across processes, and `sase plan`, `sase sdd commit` and the supervisor commit here; two commits
+ * at once could both take the same parent, and the second ref update would drop the first commit.
+ */
+async function withCommitLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const { lock } = await import('proper-lockfile');
+  let release: () => Promise<void>;
+  try {
+    release = await lock(join(dir, '.git', 'sase-commit'), {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 120, minTimeout: 50, maxTimeout: 500 },
+    });
+  } catch (error) {
+    throw new SddError(
+      'SDD_GIT_FAILED',
+      `could not take the commit lock of the SDD repository ${dir} (${(error as Error).message}); another ` +
+        'sase process is committing there: try again',
+      { file: dir, cause: error },
     );
-    if (changed.length === 0) return undefined;
-    for (const [filepath, , workdir, stage] of changed) {
-      if (workdir === 0) await git.remove({ fs, dir, filepath });
-      else if (stage !== workdir) await git.add({ fs, dir, filepath });
-    }
-    return git.commit({ fs, dir, message, author });
-  });
+  }
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
 }
 
 /**

@@ -16,10 +16,19 @@ export async function axeServe(options: CommandContext & { isInProcess?: boolean
     ...(options.isInProcess ? {} : { agentHost: { command: axeCommand('host') } }),
     write: (text) => options.io.stdout(text),
     // Keep each agent's bead in step with its outcome (close on completed, reopen on failed or killed).
+    // In the default storage mode the change is then committed in the SDD repository (if it exists).
     onSettled: async (agent) => {
-      if (agent.request.beadId === null) return;
+      const beadId = agent.request.beadId;
+      if (beadId === null) return;
       const { recordBeadOutcome } = await import('../bead/outcome.js');
-      recordBeadOutcome(workspace.beadsDir, agent.request.beadId, agent.done);
+      if (!recordBeadOutcome(workspace.beadsDir, beadId, agent.done)) return;
+      const { commitBeadOutcome } = await import('../sdd/commit.js');
+      const verb = agent.done.outcome === 'completed' ? 'closed' : 'reopened';
+      await commitBeadOutcome(
+        root,
+        `beads: ${beadId} ${verb} (agent ${agent.done.name}, attempt ${agent.done.attempt}: ${agent.done.outcome})`,
+        (text) => options.io.stdout(text),
+      );
     },
   });
 }

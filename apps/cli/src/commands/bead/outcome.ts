@@ -1,11 +1,14 @@
 import { applyAgentOutcome, openBeadStore } from '@sase/beads';
 import type { DoneRecord } from '@sase/scheduler';
 
-/** Applies an agent's outcome to the bead it worked on (see applyAgentOutcome). A missing bead is ignored. */
-export function recordBeadOutcome(beadsDir: string, beadId: string, done: DoneRecord): void {
+/**
+ * Applies an agent's outcome to the bead it worked on (see applyAgentOutcome). A missing bead is ignored
+ * (returns false).
+ */
+export function recordBeadOutcome(beadsDir: string, beadId: string, done: DoneRecord): boolean {
   const store = openBeadStore({ dir: beadsDir });
   try {
-    if (!store.find(beadId)) return;
+    if (!store.find(beadId)) return false;
     applyAgentOutcome(store, {
       beadId,
       agentName: done.name,
@@ -13,6 +16,7 @@ export function recordBeadOutcome(beadsDir: string, beadId: string, done: DoneRe
       outcome: done.outcome,
       error: done.error,
     });
+    return true;
   } finally {
     store.dispose();
   }

@@ -281,6 +281,12 @@ describe('sase bead work', () => {
       expect(readFileSync(join(cwd, 'LANDED.md'), 'utf8')).toContain(`- ${DOCS} Documentation`);
 
       expect((await runCli(cwd, 'sdd', 'validate')).code).toBe(0);
+
+      // The supervisor committed each phase's outcome in the standalone SDD repository (the phases settled
+      // before the land agent started, and stopping lets their hooks finish).
+      const sddLog = git(join(cwd, '.sase', 'sdd'), 'log', '--format=%s');
+      for (const phase of PHASES)
+        expect(sddLog, phase).toContain(`beads: ${phase} closed (agent ${phase}, attempt 1: completed)`);
     },
     TIMEOUT,
   );

@@ -1,7 +1,7 @@
 import type { Command } from '../../commander.js';
 import type { CliRuntime } from '../../runtime.js';
 
-/** `sase sdd init|list|validate`: each command loads its module (and @sase/sdd) only when it runs. */
+/** `sase sdd init|list|validate|commit`: each command loads its module (and @sase/sdd) only when it runs. */
 export function registerSdd(program: Command, runtime: CliRuntime): void {
   const sdd = program
     .command('sdd')
@@ -31,4 +31,15 @@ export function registerSdd(program: Command, runtime: CliRuntime): void {
     .description('check the links between plans, prompt snapshots and beads; exit 1 on any error')
     .option('--json', 'print {"ok", "diagnostics"}')
     .action(runtime.run(async ({ context }) => (await import('./validate.js')).sddValidate({ ...context })));
+
+  sdd
+    .command('commit')
+    .description('commit what is pending in the standalone SDD repository (bead edits, plans)')
+    .option('-m, --message <message>', 'the commit message (default: "sdd: commit pending changes")')
+    .option('--json', 'print {"root", "mode", "commit"}')
+    .action(
+      runtime.run(async ({ options, context }) =>
+        (await import('./commit.js')).sddCommit({ ...context, message: options.message }),
+      ),
+    );
 }

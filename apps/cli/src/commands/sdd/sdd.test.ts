@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initBeadStore } from '@sase/beads';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
 import { captureIo } from '../../testing/run-cli.js';
 import { planApprove } from '../plan/approve.js';
 import { planSubmit } from '../plan/submit.js';
+import { sddCommit } from './commit.js';
 import { sddInit } from './init.js';
 import { sddList } from './list.js';
 import { registerSdd } from './register.js';
@@ -22,6 +24,41 @@ function workspace(config = '') {
   writeFileSync(join(cwd, 'sase.yml'), config);
   return { cwd, home, env: { HOME: home, USER: 'tester', PATH: process.env.PATH } };
 }
+
+describe('sase sdd commit', () => {
+  it('commits bead edits pending in the standalone repository, and then has nothing to commit', async () => {
+    const { cwd, home, env } = workspace();
+    await sddInit({ cwd, io: captureIo(), env, json: true });
+    const store = initBeadStore({ dir: join(cwd, '.sase', 'sdd', 'beads'), prefix: 'shop' });
+    store.create({ title: 'Checkout' });
+    store.dispose();
+    const io = captureIo();
+    expect(await sddCommit({ cwd, io, env, json: true, message: 'beads: add checkout' })).toBe(0);
+    const result = JSON.parse(io.out);
+    expect(result).toMatchObject({ root: '.sase/sdd', mode: 'standalone', repository_created: false });
+    expect(result.commit).toMatch(/^[0-9a-f]{40}$/);
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', join(cwd, '.sase', 'sdd'), ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: home },
+      });
+    expect(git('log', '--format=%s')).toBe('beads: add checkout\nsdd: init\n');
+    expect(git('show', '--name-only', '--format=', 'HEAD').split('\n')).toContain('beads/issues.jsonl');
+    expect(git('status', '--porcelain')).toBe('');
+    const again = captureIo();
+    expect(await sddCommit({ cwd, io: again, env, json: false })).toBe(0);
+    expect(again.out).toBe('nothing to commit in .sase/sdd/\n');
+  });
+
+  it('leaves a version-controlled tree to the project repository', async () => {
+    const { cwd, env } = workspace('sdd:\n  version_controlled: true\n');
+    const io = captureIo();
+    expect(await sddCommit({ cwd, io, env, json: false })).toBe(0);
+    expect(io.out).toBe(
+      'sdd/ is part of the project repository (sdd.version_controlled): commit it with git\n',
+    );
+  });
+});
 
 describe('sase sdd init', () => {
   it('creates the tree with READMEs, a map and a git repository, and is idempotent', async () => {
