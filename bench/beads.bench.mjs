@@ -86,16 +86,19 @@ const [baseline, ready, create, version] = timeCommandsInterleaved(
   [node, cli('bead', 'ready', '--json'), cli('bead', 'create', '-t', 'benchmark bead'), cli('--version')],
   { cwd: small.dir },
 );
-console.log(`baseline: node -e 0 = ${baseline.toFixed(1)} ms (median, measured in turns with the commands)`);
+console.log(
+  `baseline: node -e 0 = ${baseline.ms.toFixed(1)} ms (median); each ratio is the median of per-turn ` +
+    'ratios (the commands run in turns, each turn starting with node -e 0)',
+);
 report(
   `sase bead ready --json (20,000 beads, ${small.edges} edges, warm)`,
-  ready / baseline,
+  ready.ratio,
   1.5,
   '×',
-  `${ready.toFixed(1)} ms`,
+  `${ready.ms.toFixed(1)} ms`,
 );
-report('sase bead create (20,000 beads)', create / baseline, 2, '×', `${create.toFixed(1)} ms`);
-report('sase --version', version / baseline, 1.3, '×', `${version.toFixed(1)} ms`);
+report('sase bead create (20,000 beads)', create.ratio, 2, '×', `${create.ms.toFixed(1)} ms`);
+report('sase --version', version.ratio, 1.3, '×', `${version.ms.toFixed(1)} ms`);
 
 const store = openBeadStore({ dir: small.beadsDir });
 let readyCount = 0;

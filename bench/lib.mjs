@@ -25,10 +25,12 @@ export function timeCommand(argv, { runs = 15, cwd, env } = {}) {
 }
 
 /**
- * Median wall times of several commands, run in turns (A, B, C, A, B, C, ...) so that drift in the
- * machine's load affects each of them alike. Returns one median per command.
+ * Several commands run in turns (A, B, C, A, B, C, ...), so that drift in the machine's load affects each
+ * of them alike. Returns, per command, the median wall time and the median of its per-turn ratio to the
+ * first command (the baseline): each ratio compares two runs made a few milliseconds apart, so a slow
+ * stretch of a shared machine raises both sides of it instead of skewing one median.
  */
-export function timeCommandsInterleaved(commands, { runs = 21, cwd, env } = {}) {
+export function timeCommandsInterleaved(commands, { runs = 31, cwd, env } = {}) {
   const times = commands.map(() => []);
   for (let i = 0; i <= runs; i++) {
     commands.forEach((argv, index) => {
@@ -43,7 +45,10 @@ export function timeCommandsInterleaved(commands, { runs = 21, cwd, env } = {}) 
       if (i > 0) times[index].push(elapsed);
     });
   }
-  return times.map(median);
+  return times.map((own) => ({
+    ms: median(own),
+    ratio: median(own.map((value, turn) => value / times[0][turn])),
+  }));
 }
 
 /** Median time in ms of calling fn() `runs` times in-process (after warm-up calls). */
