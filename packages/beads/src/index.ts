@@ -23,6 +23,8 @@ export {
   TIERS,
   toRecord,
 } from './record.js';
+export type { DuplicateIdRepair } from './repair.js';
+export { repairDuplicateIds } from './repair.js';
 export type { BeadRecordSchema } from './schema.js';
 export { getBeadRecordSchema } from './schema.js';
 export type {

@@ -111,7 +111,7 @@ export function forEachJsonlRecord(
 export function duplicateIdError(file: string, id: string, line: number, previous: number): BeadError {
   return new BeadError(
     'DUPLICATE_ID',
-    `${file}:${line}: bead ${id} is already defined on line ${previous}; two checkouts may have created the same id — keep one line or renumber one of them (\`sase bead merge --install\` repairs such collisions when git merges)`,
+    `${file}:${line}: bead ${id} is already defined on line ${previous}; two checkouts may have created the same id: \`sase bead doctor --fix\` renumbers the later bead (and \`sase bead merge --install\` makes git merges repair such collisions)`,
     { file, line, beadId: id },
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BeadError } from './errors.js';
+import { testRecord } from './internal/temp-store.js';
 import { parseJsonl, stringifyJsonl } from './jsonl.js';
 import { mergeJsonl, mergeStoreConfig } from './merge.js';
 import type { BeadRecord } from './record.js';
@@ -8,20 +9,7 @@ const T0 = '2026-11-01T10:00:00.000Z';
 const T1 = '2026-11-02T10:00:00.000Z';
 const T2 = '2026-11-03T10:00:00.000Z';
 
-function bead(id: string, fields: Partial<BeadRecord> = {}): BeadRecord {
-  const parent = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : undefined;
-  return {
-    id,
-    title: `bead ${id}`,
-    status: 'open',
-    issue_type: parent ? 'phase' : 'plan',
-    ...(parent ? { parent_id: parent } : { tier: 'epic' }),
-    created_at: T0,
-    updated_at: T0,
-    dependencies: [],
-    ...fields,
-  } as BeadRecord;
-}
+const bead = testRecord;
 
 const jsonl = (...records: BeadRecord[]) => stringifyJsonl(records);
 const byId = (records: BeadRecord[]) => Object.fromEntries(records.map((record) => [record.id, record]));

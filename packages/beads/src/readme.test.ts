@@ -64,6 +64,7 @@ it('exports exactly these names', () => {
       "parseJsonl",
       "parseJsonlBuffer",
       "renderDependencyGraph",
+      "repairDuplicateIds",
       "sddRootOf",
       "sortDependencies",
       "stringifyJsonl",

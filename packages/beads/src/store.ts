@@ -18,6 +18,7 @@ import {
   type Tier,
   toRecord,
 } from './record.js';
+import { repairDuplicateIds } from './repair.js';
 import { getBeadRecordSchema, isValidRecordFast } from './schema.js';
 
 export const JSONL_FILE = 'issues.jsonl';
@@ -110,7 +111,8 @@ export interface DoctorProblem {
     | 'COUNTER_BEHIND'
     | 'PREFIX_MISMATCH'
     | 'CLOSED_AT_MISMATCH'
-    | 'PHASE_WITHOUT_PARENT';
+    | 'PHASE_WITHOUT_PARENT'
+    | 'DUPLICATE_ID';
   severity: 'error' | 'warning';
   beadId?: string;
   message: string;
@@ -783,6 +785,57 @@ export class BeadStore {
    * It always reloads the cache from the JSONL first.
    */
   doctor(options: { fix?: boolean } = {}): DoctorReport {
+    // Ids defined on two lines (a merge without the driver) make the file unreadable: report them, or with
+    // `fix` renumber them first (repairDuplicateIds) and check the repaired store as usual.
+    let repaired: DoctorProblem[] = [];
+    try {
+      if (options.fix) repaired = this.repairDuplicateIds();
+      const report = this.checkStore(options);
+      const problems = [...repaired, ...report.problems];
+      return { ok: problems.every((problem) => problem.fixed || problem.severity !== 'error'), problems };
+    } catch (error) {
+      if (!(error instanceof BeadError) || error.code !== 'DUPLICATE_ID' || options.fix) throw error;
+      const problem: DoctorProblem = {
+        code: 'DUPLICATE_ID',
+        severity: 'error',
+        message: error.message,
+        fixed: false,
+      };
+      if (error.beadId !== undefined) problem.beadId = error.beadId;
+      return { ok: false, problems: [problem] };
+    }
+  }
+
+  /** Renumbers ids defined on more than one line (see repairDuplicateIds), under the store's lock. */
+  private repairDuplicateIds(): DoctorProblem[] {
+    const problems: DoctorProblem[] = [];
+    this.begin();
+    try {
+      this.cache.rewriteJsonl((text) => {
+        const { text: repaired, repairs } = repairDuplicateIds(text, this.jsonlPath);
+        for (const repair of repairs) {
+          problems.push({
+            code: 'DUPLICATE_ID',
+            severity: 'error',
+            beadId: repair.id,
+            message:
+              repair.to === undefined
+                ? `${this.jsonlPath}:${repair.line}: a second, identical line for ${repair.id}: dropped`
+                : `${this.jsonlPath}:${repair.line}: a second bead ${repair.id}: renumbered ${repair.to}`,
+            fixed: true,
+          });
+        }
+        return repairs.length > 0 ? repaired : undefined;
+      });
+      this.cache.db.exec('COMMIT');
+    } catch (error) {
+      if (this.cache.db.inTransaction) this.cache.db.exec('ROLLBACK');
+      throw error;
+    }
+    return problems;
+  }
+
+  private checkStore(options: { fix?: boolean }): DoctorReport {
     return this.mutate(() => {
       const problems: DoctorProblem[] = [];
       const records = this.read(() => this.cache.sql.all.all() as LineRef[]).map(

@@ -6,6 +6,7 @@ import { BeadError } from '../errors.js';
 import { duplicateIdError, forEachJsonlRecord } from '../jsonl.js';
 import { naturalSortKey } from '../natural-sort.js';
 import { type BeadRecord, stringifyRecord } from '../record.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 // The build bundles better-sqlite3's JavaScript (tsup noExternal): one file to load instead of thirteen
 // resolved through node_modules, ~3 ms of every process that opens a store. Its compiled addon stays in the
@@ -312,6 +313,27 @@ export class BeadCache {
     }
     this.sql.setMeta.run('canonical', '0');
     this.recordFingerprint();
+  }
+
+  /**
+   * Replaces the JSONL with `transform(text)` (nothing when it returns undefined), atomically and only if
+   * the file did not change meanwhile; the cache then reindexes it on the next call. Call inside the write
+   * transaction; for repairs of a file the cache cannot load.
+   */
+  rewriteJsonl(transform: (text: string) => string | undefined): void {
+    const base = this.statFile();
+    let text: string;
+    try {
+      text = readFileSync(this.jsonlPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const next = transform(text);
+    if (next === undefined) return;
+    if (!writeFileAtomic(this.jsonlPath, next, { unchanged: () => this.isUnchanged(base) }))
+      throw this.changedError();
+    this.sql.setMeta.run('fingerprint', JSON.stringify(ABSENT));
   }
 
   /** The DUPLICATE_ID error parsing would have raised: the first line that repeats an earlier id. */

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BeadRecord } from '../record.js';
 import { type BeadStore, initBeadStore } from '../store.js';
 
 /** A fresh store in a new temporary directory (tests only; not exported from the package). */
@@ -14,4 +15,23 @@ export function createTempStore(prefix = 'p', now?: () => Date): { dir: string; 
 export function steppingClock(start = Date.UTC(2026, 10, 21, 12, 0, 0)): () => Date {
   let tick = 0;
   return () => new Date(start + 1000 * tick++);
+}
+
+/**
+ * A valid bead record for tests: a phase when the id has a parent part (`p-2.1`), else an epic; open, at a
+ * fixed time, titled `bead <id>`, with `fields` on top.
+ */
+export function testRecord(id: string, fields: Partial<BeadRecord> = {}): BeadRecord {
+  const parent = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : undefined;
+  return {
+    id,
+    title: `bead ${id}`,
+    status: 'open',
+    issue_type: parent ? 'phase' : 'plan',
+    ...(parent ? { parent_id: parent } : { tier: 'epic' }),
+    created_at: '2026-11-01T10:00:00.000Z',
+    updated_at: '2026-11-01T10:00:00.000Z',
+    dependencies: [],
+    ...fields,
+  } as BeadRecord;
 }
