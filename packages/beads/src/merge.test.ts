@@ -5,7 +5,6 @@ import { parseJsonl, stringifyJsonl } from './jsonl.js';
 import { mergeJsonl, mergeStoreConfig } from './merge.js';
 import type { BeadRecord } from './record.js';
 
-const T0 = '2026-11-01T10:00:00.000Z';
 const T1 = '2026-11-02T10:00:00.000Z';
 const T2 = '2026-11-03T10:00:00.000Z';
 
