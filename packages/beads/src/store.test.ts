@@ -243,6 +243,18 @@ describe('the JSONL file', () => {
   });
 });
 
+describe('a missing issues.jsonl', () => {
+  it('is an empty store: the next write creates the file', () => {
+    const { store, dir } = createTempStore('p');
+    rmSync(join(dir, 'issues.jsonl'));
+    expect(store.list()).toEqual([]);
+    store.create({ title: 'one' });
+    store.create({ title: 'two' });
+    expect(store.list().map((bead) => bead.title)).toEqual(['one', 'two']);
+    expect(parseJsonl(readFileSync(join(dir, 'issues.jsonl'), 'utf8'))).toHaveLength(2);
+  });
+});
+
 describe('a file replaced during a write', () => {
   it('is not overwritten: the write fails with JSONL_CHANGED and the cache follows the new file', () => {
     const { store, dir } = createTempStore('p');

@@ -443,7 +443,7 @@ export class BeadCache {
     const base = this.stored();
     const fd = this.openUnchanged(base);
     try {
-      const size = Number(base?.size ?? 0);
+      const size = Math.max(0, Number(base?.size ?? 0)); // ABSENT (no file yet) has size -1
       return this.isCanonical() ? this.renderSplices(fd, size, base) : this.renderAll(fd, size, base);
     } finally {
       if (fd !== undefined) closeSync(fd);
