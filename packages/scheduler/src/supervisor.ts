@@ -458,7 +458,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
     // onSettled hooks already under way finish within the grace period; one that does not has no marker
     // yet and runs again under the next supervisor.
-    await Promise.race([settledChain, sleep(Math.max(0, deadline - Date.now()))]);
+    let hookTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      settledChain,
+      new Promise((resolve) => {
+        hookTimer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      }),
+    ]);
+    clearTimeout(hookTimer);
     lock?.release();
     lock = undefined;
     log(`supervisor ${process.pid} stopped`);
