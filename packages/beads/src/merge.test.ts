@@ -83,6 +83,16 @@ describe('mergeJsonl', () => {
     ]);
   });
 
+  it('reports a blocks cycle that edges added on the two sides close together', () => {
+    const on = (id: string, blocker: string) => bead(id, { dependencies: [{ id: blocker, type: 'blocks' }] });
+    const ours = jsonl(on('p-1', 'p-2'), bead('p-2'), bead('p-2.1'));
+    const theirs = jsonl(bead('p-1'), on('p-2', 'p-1'), bead('p-2.1'));
+    const result = mergeJsonl(base, ours, theirs);
+    expect(result.cycles).toHaveLength(1);
+    expect([...result.cycles[0]!].sort()).toEqual(['p-1', 'p-1', 'p-2']);
+    expect(mergeJsonl(base, ours, base).cycles).toEqual([]);
+  });
+
   it('deletes a bead deleted on one side only when the other side left it unchanged', () => {
     const ours = jsonl(bead('p-2'), bead('p-2.1'));
     const theirs = jsonl(bead('p-1'), bead('p-2', { title: 'changed', updated_at: T1 }));

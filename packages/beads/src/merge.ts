@@ -3,7 +3,7 @@ import { parseJsonl, stringifyJsonl } from './jsonl.js';
 import { compareIds } from './natural-sort.js';
 import type { BeadRecord, Dependency } from './record.js';
 import { FIELDS } from './record.js';
-import { parseStoreConfig, type StoreConfig, stringifyConfig } from './store.js';
+import { findCycles, parseStoreConfig, type StoreConfig, stringifyConfig } from './store.js';
 
 /**
  * Three-way merge of bead stores, for git's merge driver (`sase bead merge %O %A %B %P`). Git merges
@@ -32,6 +32,11 @@ export interface MergeResult {
   conflicts: MergeConflict[];
   /** Their beads renumbered because ours had created the same id. */
   renamed: { from: string; to: string }[];
+  /**
+   * `blocks` cycles in the result (first id repeated at the end): edges added on the two sides can close
+   * one that neither side had. The merge keeps them; `doctor` reports them until an edge is removed.
+   */
+  cycles: string[][];
 }
 
 export interface MergeConflict {
@@ -83,6 +88,7 @@ export function mergeJsonl(
     text: stringifyJsonl(merged),
     conflicts,
     renamed: [...renamed].map(([from, to]) => ({ from, to })),
+    cycles: findCycles(merged),
   };
 }
 

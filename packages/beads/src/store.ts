@@ -998,7 +998,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** Each `blocks` cycle once (Tarjan's strongly connected components, then one cycle per component). */
-function findCycles(records: readonly BeadRecord[]): string[][] {
+export function findCycles(records: readonly BeadRecord[]): string[][] {
   const edges = new Map<string, string[]>();
   for (const record of records) {
     edges.set(

@@ -64,6 +64,22 @@ describe('sase bead merge (the driver, in-process)', () => {
     );
   });
 
+  it('warns about a blocks cycle the two sides close together', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sase-merge-'));
+    const on = (id: string, blocker: string) => ({
+      ...record(id, id),
+      dependencies: [{ id: blocker, type: 'blocks' as const }],
+    });
+    writeFileSync(join(dir, 'base'), stringifyJsonl([record('m-1', 'm-1'), record('m-2', 'm-2')]));
+    writeFileSync(join(dir, 'ours'), stringifyJsonl([on('m-1', 'm-2'), record('m-2', 'm-2')]));
+    writeFileSync(join(dir, 'theirs'), stringifyJsonl([record('m-1', 'm-1'), on('m-2', 'm-1')]));
+    const result = await runCli(dir, 'bead', 'merge', 'base', 'ours', 'theirs', 'issues.jsonl');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^sase bead merge: issues\.jsonl: the merged dependencies close the blocks cycle m-\d → m-\d → m-\d; remove one edge with `sase bead dep rm`\n$/,
+    );
+  });
+
   it('leaves OURS untouched and exits 1 when an input is not a store file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sase-merge-'));
     const ours = stringifyJsonl([record('m-1', 'one')]);

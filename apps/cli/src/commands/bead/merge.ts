@@ -58,6 +58,7 @@ export async function beadMerge(options: BeadMergeOptions): Promise<number> {
       beads: result.records.length,
       renamed: result.renamed,
       conflicts: result.conflicts,
+      cycles: result.cycles,
     });
     return 0;
   }
@@ -68,6 +69,12 @@ export async function beadMerge(options: BeadMergeOptions): Promise<number> {
     options.io.stderr(
       `sase bead merge: ${name}: ${conflict.id} ${conflict.field} changed on both sides; kept ${conflict.taken} ` +
         `(later updated_at): ${JSON.stringify(conflict.taken === 'ours' ? conflict.ours : conflict.theirs)}\n`,
+    );
+  }
+  for (const cycle of result.cycles) {
+    options.io.stderr(
+      `sase bead merge: ${name}: the merged dependencies close the blocks cycle ${cycle.join(' → ')}; ` +
+        'remove one edge with `sase bead dep rm`\n',
     );
   }
   return 0;
