@@ -9,19 +9,7 @@ export function median(values) {
 
 /** Median wall time in ms of running `argv` `runs` times (after one warm-up run). */
 export function timeCommand(argv, { runs = 15, cwd, env } = {}) {
-  const times = [];
-  for (let i = 0; i <= runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(argv[0], argv.slice(1), {
-      cwd,
-      env: env ?? process.env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
-    if (i > 0) times.push(elapsed);
-  }
-  return median(times);
+  return timeCommandsInterleaved([argv], { runs, cwd, env })[0].ms;
 }
 
 /**

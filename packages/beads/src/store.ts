@@ -429,7 +429,11 @@ export class BeadStore {
     return this.mutate(() => fn(this));
   }
 
-  private mutate<T>(fn: () => T): T {
+  /**
+   * Runs `fn` under the store's lock, in one SQLite transaction, after bringing the cache in line with the
+   * JSONL (unless `sync` is false: a repair of a file the cache cannot load), and writes what it changed.
+   */
+  private mutate<T>(fn: () => T, { sync = true }: { sync?: boolean } = {}): T {
     if (this.depth > 0) return fn();
     this.begin();
     this.depth = 1;
@@ -437,7 +441,7 @@ export class BeadStore {
     this.configDirty = false;
     try {
       this.config = readConfig(this.dir);
-      this.cache.syncFromJsonl();
+      if (sync) this.cache.syncFromJsonl();
       const result = fn();
       if (this.dirty) {
         const { keep, parts, base } = this.cache.render();
@@ -809,29 +813,26 @@ export class BeadStore {
   /** Renumbers ids defined on more than one line (see repairDuplicateIds), under the store's lock. */
   private repairDuplicateIds(): DoctorProblem[] {
     const problems: DoctorProblem[] = [];
-    this.begin();
-    try {
-      this.cache.rewriteJsonl((text) => {
-        const { text: repaired, repairs } = repairDuplicateIds(text, this.jsonlPath);
-        for (const repair of repairs) {
-          problems.push({
-            code: 'DUPLICATE_ID',
-            severity: 'error',
-            beadId: repair.id,
-            message:
-              repair.to === undefined
-                ? `${this.jsonlPath}:${repair.line}: a second, identical line for ${repair.id}: dropped`
-                : `${this.jsonlPath}:${repair.line}: a second bead ${repair.id}: renumbered ${repair.to}`,
-            fixed: true,
-          });
-        }
-        return repairs.length > 0 ? repaired : undefined;
-      });
-      this.cache.db.exec('COMMIT');
-    } catch (error) {
-      if (this.cache.db.inTransaction) this.cache.db.exec('ROLLBACK');
-      throw error;
-    }
+    this.mutate(
+      () =>
+        this.cache.rewriteJsonl((text) => {
+          const { text: repaired, repairs } = repairDuplicateIds(text, this.jsonlPath);
+          for (const repair of repairs) {
+            problems.push({
+              code: 'DUPLICATE_ID',
+              severity: 'error',
+              beadId: repair.id,
+              message:
+                repair.to === undefined
+                  ? `${this.jsonlPath}:${repair.line}: a second, identical line for ${repair.id}: dropped`
+                  : `${this.jsonlPath}:${repair.line}: a second bead ${repair.id}: renumbered ${repair.to}`,
+              fixed: true,
+            });
+          }
+          return repairs.length > 0 ? repaired : undefined;
+        }),
+      { sync: false },
+    );
     return problems;
   }
 

@@ -25,7 +25,7 @@ export async function axeServe(options: CommandContext & { isInProcess?: boolean
       const { commitBeadOutcome } = await import('../sdd/commit.js');
       const verb = agent.done.outcome === 'completed' ? 'closed' : 'reopened';
       await commitBeadOutcome(
-        root,
+        workspace,
         `beads: ${beadId} ${verb} (agent ${agent.done.name}, attempt ${agent.done.attempt}: ${agent.done.outcome})`,
         (text) => options.io.stdout(text),
       );

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../../io.js';
-import { openSdd } from './open-sdd.js';
+import type { Workspace } from '../../workspace.js';
+import { openSdd, sddStoreOf } from './open-sdd.js';
 
 export interface SddCommitOptions extends CommandContext {
   message?: string;
@@ -45,12 +46,12 @@ export async function sddCommit(options: SddCommitOptions): Promise<number> {
  * the next one.
  */
 export async function commitBeadOutcome(
-  cwd: string,
+  workspace: Workspace,
   message: string,
   report: (text: string) => void,
 ): Promise<void> {
   try {
-    const { store } = await openSdd(cwd, process.env);
+    const store = sddStoreOf(workspace, process.env);
     if (store.mode !== 'standalone' || !existsSync(join(store.root, '.git'))) return;
     await store.commit(message);
   } catch (error) {

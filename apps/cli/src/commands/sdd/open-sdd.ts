@@ -7,12 +7,16 @@ export async function openSdd(
   env: NodeJS.ProcessEnv,
 ): Promise<{ workspace: Workspace; store: SddStore }> {
   const workspace = await findWorkspace(cwd);
-  const store = createSddStore({
+  return { workspace, store: sddStoreOf(workspace, env) };
+}
+
+/** A handle on the SDD tree of a workspace already found. */
+export function sddStoreOf(workspace: Workspace, env: NodeJS.ProcessEnv): SddStore {
+  return createSddStore({
     workspaceRoot: workspace.root,
     versionControlled: workspace.config.sdd.versionControlled,
     env,
   });
-  return { workspace, store };
 }
 
 /** Reads all of a stream (stdin for `-` arguments). */
