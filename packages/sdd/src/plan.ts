@@ -1,11 +1,11 @@
 import type { Diagnostic } from './diagnostic.js';
 import {
-  checkFrontmatter,
   compact,
   type PhaseOnDisk,
   type PlanOnDisk,
   planDraftSchema,
   planSchema,
+  readFrontmatter,
   stringifyFrontmatter,
 } from './internal/frontmatter-schema.js';
 import { type FrontmatterDocument, type Location, parseFrontmatterDocument } from './internal/markdown.js';
@@ -94,24 +94,13 @@ export interface PlanDocument extends PlanParseResult {
 export function parsePlanDocument(text: string, file: string): PlanDocument {
   const document = parseFrontmatterDocument(text, file);
   const base = { locate: document.locate, document };
-  if (!document.hasFrontmatter) {
-    return {
-      ...base,
-      diagnostics: [
-        {
-          reason:
-            'Plan has no YAML frontmatter; a plan starts with a `---` block holding tier, title, status and create_time',
-          file,
-          line: 1,
-          column: 1,
-          ruleId: 'frontmatter-missing',
-          fatal: true,
-        },
-      ],
-    };
-  }
-  if (document.diagnostics.length) return { ...base, diagnostics: document.diagnostics };
-  const checked = checkFrontmatter(planSchema, document, file, 'plan');
+  const checked = readFrontmatter(
+    planSchema,
+    document,
+    file,
+    'plan',
+    'Plan has no YAML frontmatter; a plan starts with a `---` block holding tier, title, status and create_time',
+  );
   if (!checked.value) return { ...base, diagnostics: checked.diagnostics };
   return {
     ...base,
@@ -136,8 +125,8 @@ export function parsePlanDraft(text: string, options: ParseOptions = {}): PlanDr
   const heading = document.firstHeading ? { firstHeading: document.firstHeading } : {};
   if (!document.hasFrontmatter)
     return { draft: { frontmatter: {}, body: document.body, ...heading }, diagnostics: [] };
-  if (document.diagnostics.length) return { diagnostics: document.diagnostics };
-  const checked = checkFrontmatter(planDraftSchema, document, file, 'plan');
+  // The frontmatter is there (see above), so readFrontmatter passes on only YAML and schema problems.
+  const checked = readFrontmatter(planDraftSchema, document, file, 'plan', '');
   if (!checked.value) return { diagnostics: checked.diagnostics };
   return {
     draft: { frontmatter: planFromDisk(checked.value), body: document.body, ...heading },

@@ -1,7 +1,7 @@
 import type { Diagnostic } from './diagnostic.js';
 import {
-  checkFrontmatter,
   promptSnapshotSchema,
+  readFrontmatter,
   stringifyFrontmatter,
 } from './internal/frontmatter-schema.js';
 import { type FrontmatterDocument, type Location, parseFrontmatterDocument } from './internal/markdown.js';
@@ -31,24 +31,13 @@ export interface PromptSnapshotDocument extends PromptSnapshotParseResult {
 export function parsePromptSnapshotDocument(text: string, file: string): PromptSnapshotDocument {
   const document = parseFrontmatterDocument(text, file);
   const base = { locate: document.locate, document };
-  if (!document.hasFrontmatter) {
-    return {
-      ...base,
-      diagnostics: [
-        {
-          reason:
-            'Prompt snapshot has no YAML frontmatter; it starts with a `---` block holding `plan: <path of its plan>`',
-          file,
-          line: 1,
-          column: 1,
-          ruleId: 'frontmatter-missing',
-          fatal: true,
-        },
-      ],
-    };
-  }
-  if (document.diagnostics.length) return { ...base, diagnostics: document.diagnostics };
-  const checked = checkFrontmatter(promptSnapshotSchema, document, file, 'prompt snapshot');
+  const checked = readFrontmatter(
+    promptSnapshotSchema,
+    document,
+    file,
+    'prompt snapshot',
+    'Prompt snapshot has no YAML frontmatter; it starts with a `---` block holding `plan: <path of its plan>`',
+  );
   if (!checked.value) return { ...base, diagnostics: checked.diagnostics };
   return {
     ...base,

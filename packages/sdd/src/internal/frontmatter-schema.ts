@@ -50,6 +50,28 @@ export const promptSnapshotSchema = z.strictObject({
 export type PlanOnDisk = z.output<typeof planSchema>;
 export type PhaseOnDisk = z.output<typeof phaseSchema>;
 
+/**
+ * The frontmatter of a parsed file checked against `schema`: its value, or the diagnostics that stop it: no
+ * frontmatter at all (`missing` says what a file of this kind starts with), YAML errors, schema issues.
+ */
+export function readFrontmatter<T>(
+  schema: z.ZodType<T>,
+  document: FrontmatterDocument,
+  file: string,
+  what: string,
+  missing: string,
+): { value?: T; diagnostics: Diagnostic[] } {
+  if (!document.hasFrontmatter) {
+    return {
+      diagnostics: [
+        { reason: missing, file, line: 1, column: 1, ruleId: 'frontmatter-missing', fatal: true },
+      ],
+    };
+  }
+  if (document.diagnostics.length) return { diagnostics: document.diagnostics };
+  return checkFrontmatter(schema, document, file, what);
+}
+
 /** Runs a zod schema over frontmatter data and turns each issue into a diagnostic at the key's line. */
 export function checkFrontmatter<T>(
   schema: z.ZodType<T>,
