@@ -1,9 +1,15 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FinishContext, LaunchEventInput, OutputMapper } from '@sase/launcher-core';
-import { collectRun, readFakeRecord, runLauncherConformance } from '@sase/launcher-core/testing';
+import type { OutputMapper } from '@sase/launcher-core';
+import {
+  collectRun,
+  exitedWith,
+  readFakeRecord,
+  replayOutput,
+  runLauncherConformance,
+} from '@sase/launcher-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claude, claudeArguments, createClaude, createClaudeMapper } from './claude.js';
 
@@ -21,21 +27,8 @@ runLauncherConformance({
   expectedFinalText: FINAL,
 });
 
-/** Feeds a recorded fixture through a mapper, as the core would. */
-function replay(mapper: OutputMapper, fixture: string): LaunchEventInput[] {
-  return readFileSync(join(fixtures, fixture), 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .flatMap((line) => mapper.json?.(JSON.parse(line)) ?? []);
-}
-
-const exited = (exitCode: number | null, extra: Partial<FinishContext> = {}): FinishContext => ({
-  exitCode,
-  signal: null,
-  stderrTail: '',
-  textLineCount: 0,
-  ...extra,
-});
+const replay = (mapper: OutputMapper, fixture: string) => replayOutput(mapper, join(fixtures, fixture));
+const exited = exitedWith;
 
 describe('claudeArguments', () => {
   const request = { agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' };

@@ -43,8 +43,10 @@ it('exports these names from @sase/launcher-core/testing', async () => {
       "FAKE_SCENARIO_VARIABLE",
       "HOSTILE_PROMPT",
       "collectRun",
+      "exitedWith",
       "isProcessAlive",
       "readFakeRecord",
+      "replayOutput",
       "runLauncherConformance",
       "waitForFakeRecord",
     ]

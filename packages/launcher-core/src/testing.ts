@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FinishContext, LaunchEventInput, OutputMapper } from './create-launcher-run.js';
 import { isProcessAlive as isAlive } from './internal/process-group.js';
 import { isLauncherError } from './launcher-error.js';
 import type { LaunchEvent, LauncherV1, LaunchOutcome, LaunchRequest, LaunchRun } from './spec.js';
@@ -112,6 +113,19 @@ export function readFakeRecord(path: string): FakeRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The events a mapper makes of a recorded JSONL output file, line by line, as the core feeds it. */
+export function replayOutput(mapper: OutputMapper, file: string): LaunchEventInput[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .flatMap((line) => mapper.json?.(JSON.parse(line)) ?? []);
+}
+
+/** What a mapper's `finish` receives for a process that exited with `exitCode` (no signal, no stderr). */
+export function exitedWith(exitCode: number | null, extra: Partial<FinishContext> = {}): FinishContext {
+  return { exitCode, signal: null, stderrTail: '', textLineCount: 0, ...extra };
 }
 
 /** Polls until the fake's record exists (and `predicate` holds), failing after `timeoutMs`. */

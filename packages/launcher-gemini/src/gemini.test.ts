@@ -2,8 +2,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FinishContext, LaunchEventInput, OutputMapper } from '@sase/launcher-core';
-import { collectRun, readFakeRecord, runLauncherConformance } from '@sase/launcher-core/testing';
+import type { OutputMapper } from '@sase/launcher-core';
+import {
+  collectRun,
+  exitedWith,
+  readFakeRecord,
+  replayOutput,
+  runLauncherConformance,
+} from '@sase/launcher-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createGemini,
@@ -36,20 +42,8 @@ runLauncherConformance({
   expectedFinalText: FINAL,
 });
 
-function replay(mapper: OutputMapper, fixture: string): LaunchEventInput[] {
-  return readFileSync(join(fixtures, fixture), 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .flatMap((line) => mapper.json?.(JSON.parse(line)) ?? []);
-}
-
-const exited = (exitCode: number | null, extra: Partial<FinishContext> = {}): FinishContext => ({
-  exitCode,
-  signal: null,
-  stderrTail: '',
-  textLineCount: 0,
-  ...extra,
-});
+const replay = (mapper: OutputMapper, fixture: string) => replayOutput(mapper, join(fixtures, fixture));
+const exited = exitedWith;
 
 describe('geminiArguments', () => {
   const request = { agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' };
