@@ -1,16 +1,11 @@
+import type { Diagnostic } from '@sase/xprompt';
+
 /**
- * One problem in one file, shaped like a unified vfile message: what is wrong (`reason`), where (`file`,
- * 1-based `line` and `column`), which rule found it (`ruleId`, stable), and whether it is an error (`fatal:
- * true`) or a warning (`fatal: false`). Parsers and the validator collect these instead of throwing.
+ * One problem in one file: @sase/xprompt's diagnostic, shaped like a unified vfile message (what is wrong,
+ * where, which stable rule found it, error or warning). Parsers and the validator collect these instead of
+ * throwing.
  */
-export interface Diagnostic {
-  reason: string;
-  file: string;
-  line: number;
-  column: number;
-  ruleId: string;
-  fatal: boolean;
-}
+export type { Diagnostic };
 
 /** True when any diagnostic is an error. */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
