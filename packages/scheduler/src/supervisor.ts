@@ -98,6 +98,20 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const hostFailures = new Map<string, number>();
   const recovering = new Set<string>();
   let isRunning = false;
+
+  /** Records attempt `request.attempt` of an agent as `killed` (false if an outcome was recorded first). */
+  const recordKilled = (snapshot: AgentSnapshot, request: AgentRequest, error: string): boolean =>
+    registry.recordOutcome({
+      name: snapshot.name,
+      outcome: 'killed',
+      exitCode: null,
+      startedAt: snapshot.running?.startedAt ?? null,
+      finishedAt: isoNow(),
+      launcher: request.launcher,
+      model: request.model,
+      error,
+      attempt: request.attempt,
+    });
   let lock: SupervisorLock | undefined;
   let watcher: RegistryWatcher | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -147,17 +161,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           : isAgentAlive
             ? `its orphaned agent process ${agentPid} was stopped`
             : `its agent process ${agentPid} had already exited`);
-      const isRecorded = registry.recordOutcome({
-        name: snapshot.name,
-        outcome: 'killed',
-        exitCode: null,
-        startedAt: snapshot.running?.startedAt ?? null,
-        finishedAt: isoNow(),
-        launcher: request.launcher,
-        model: request.model,
-        error,
-        attempt: request.attempt,
-      });
+      const isRecorded = recordKilled(snapshot, request, error);
       if (isRecorded) log(`${snapshot.name} (attempt ${request.attempt}) recorded killed: ${error}`);
     })()
       .catch((cause) => log(`recovering ${snapshot.name} failed: ${(cause as Error).message}`))
@@ -478,17 +482,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (agentPid !== null && isProcessAlive(agentPid, snapshot.running?.pidIdentity)) {
       void terminateProcessGroup(agentPid, 1000);
     }
-    registry.recordOutcome({
-      name: snapshot.name,
-      outcome: 'killed',
-      exitCode: null,
-      startedAt: snapshot.running?.startedAt ?? null,
-      finishedAt: isoNow(),
-      launcher: request.launcher,
-      model: request.model,
-      error: `${reason}; its agent host did not stop in time and was killed`,
-      attempt: request.attempt,
-    });
+    recordKilled(snapshot, request, `${reason}; its agent host did not stop in time and was killed`);
   };
 
   const supervisor: Supervisor = {
