@@ -250,41 +250,28 @@ export class Expander {
     let position = 0;
     for (const argument of written) {
       const argumentAt = this.#at(origin, argument.offset);
-      if (argument.key === undefined) {
-        const input = inputs[position++];
-        if (!input) {
+      // A positional argument takes the next input; a `key=value` one the input of that name.
+      const input =
+        argument.key === undefined
+          ? inputs[position++]
+          : inputs.find((candidate) => candidate.name === argument.key);
+      if (!input) {
+        if (argument.key === undefined)
           this.#report(`too many arguments: ${usage()}`, argumentAt, 'too-many-arguments');
-          isValid = false;
-          continue;
-        }
-        if (given.has(input.name)) {
-          this.#report(
-            `argument '${input.name}' of ${display} is given twice`,
-            argumentAt,
-            'duplicate-argument',
-          );
-          isValid = false;
-          continue;
-        }
-        given.set(input.name, argument);
-      } else {
-        const input = inputs.find((candidate) => candidate.name === argument.key);
-        if (!input) {
-          this.#report(`unknown argument '${argument.key}': ${usage()}`, argumentAt, 'unknown-argument');
-          isValid = false;
-          continue;
-        }
-        if (given.has(input.name)) {
-          this.#report(
-            `argument '${input.name}' of ${display} is given twice`,
-            argumentAt,
-            'duplicate-argument',
-          );
-          isValid = false;
-          continue;
-        }
-        given.set(input.name, argument);
+        else this.#report(`unknown argument '${argument.key}': ${usage()}`, argumentAt, 'unknown-argument');
+        isValid = false;
+        continue;
       }
+      if (given.has(input.name)) {
+        this.#report(
+          `argument '${input.name}' of ${display} is given twice`,
+          argumentAt,
+          'duplicate-argument',
+        );
+        isValid = false;
+        continue;
+      }
+      given.set(input.name, argument);
     }
     const values = new Map<string, string>();
     for (const input of inputs) {
