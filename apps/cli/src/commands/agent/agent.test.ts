@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRegistry, stopSupervisorProcess, waitForAgents } from '@sase/scheduler';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { captureIo, createAgentWorkspace, useTestBin } from '../axe/__fixtures__/cli-workspace.js';
+import { createRegistry, waitForAgents } from '@sase/scheduler';
+import { describe, expect, it } from 'vitest';
+import { captureIo, useSupervisedWorkspaces } from '../axe/__fixtures__/cli-workspace.js';
 import { submit } from '../run/submit.js';
 import { agentKill } from './kill.js';
 import { agentList } from './list.js';
@@ -11,23 +11,7 @@ import { agentRetry } from './retry.js';
 import { agentShow } from './show.js';
 import { agentWait } from './wait.js';
 
-let testBin: ReturnType<typeof useTestBin>;
-beforeAll(() => {
-  testBin = useTestBin();
-}, 60_000);
-afterAll(() => testBin.dispose());
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-}, 60_000);
-
-function workspace() {
-  const { root, cleanup } = createAgentWorkspace();
-  cleanups.push(cleanup);
-  cleanups.push(() => stopSupervisorProcess(root));
-  return root;
-}
+const { workspace, bin } = useSupervisedWorkspaces();
 
 async function submitText(root: string, text: string): Promise<void> {
   const io = captureIo();

@@ -2,36 +2,20 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { agentStates, createRegistry, stopSupervisorProcess } from '@sase/scheduler';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentStates, createRegistry } from '@sase/scheduler';
+import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
 import { registerAgent } from '../agent/register.js';
 import { submit } from '../run/submit.js';
-import { captureIo, createAgentWorkspace, useTestBin } from './__fixtures__/cli-workspace.js';
+import { captureIo, useSupervisedWorkspaces } from './__fixtures__/cli-workspace.js';
 import { registerAxe } from './register.js';
 import { axeStart } from './start.js';
 import { axeStatus } from './status.js';
 import { axeStop } from './stop.js';
 
 const run = promisify(execFile);
-let testBin: ReturnType<typeof useTestBin>;
-beforeAll(() => {
-  testBin = useTestBin();
-}, 60_000);
-afterAll(() => testBin.dispose());
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-}, 60_000);
-
-function workspace() {
-  const { root, cleanup } = createAgentWorkspace();
-  cleanups.push(cleanup);
-  cleanups.push(() => stopSupervisorProcess(root));
-  return root;
-}
+const { workspace, bin } = useSupervisedWorkspaces();
 
 const diamond = (root: string) => {
   const log = join(root, 'order.log');
@@ -121,7 +105,7 @@ describe('sase run (multi-prompt), sase axe', () => {
   it('two `sase axe start` at once leave one supervisor; start is idempotent', async () => {
     const root = workspace();
     const results = await Promise.all(
-      [1, 2].map(() => run(process.execPath, [testBin.bin, 'axe', 'start', '--json'], { cwd: root })),
+      [1, 2].map(() => run(process.execPath, [bin(), 'axe', 'start', '--json'], { cwd: root })),
     );
     const [first, second] = results.map(({ stdout }) => JSON.parse(stdout));
     expect(first.pid).toBe(second.pid);
