@@ -11,7 +11,7 @@ import { agentRetry } from './retry.js';
 import { agentShow } from './show.js';
 import { agentWait } from './wait.js';
 
-const { workspace, bin } = useSupervisedWorkspaces();
+const { workspace } = useSupervisedWorkspaces();
 
 async function submitText(root: string, text: string): Promise<void> {
   const io = captureIo();
