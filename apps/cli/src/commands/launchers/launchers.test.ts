@@ -3,27 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
-import type { CliIo } from '../../io.js';
 import { launcherSettingsFromConfig, listLaunchers, resolveLauncher } from '../../launchers.js';
 import { CliRuntime } from '../../runtime.js';
-import { createTempWorkspace } from '../../testing/run-cli.js';
+import { captureIo, createTempWorkspace } from '../../testing/run-cli.js';
 import { launchers } from './launchers.js';
 import { registerLaunchers } from './register.js';
-
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 describe('resolveLauncher', () => {
   it('loads each built-in adapter with its settings', async () => {
@@ -65,7 +49,7 @@ describe('sase launchers', () => {
       join(cwd, 'sase.yml'),
       'launcher:\n  default: claude\n  claude:\n    executable: /nonexistent/claude\n  gemini:\n    output_format: text\n',
     );
-    const io = capture();
+    const io = captureIo();
     expect(await launchers({ cwd, io, json: true })).toBe(0);
     const rows = JSON.parse(io.out) as Record<string, unknown>[];
     expect(rows.map((row) => row.id)).toEqual(['shell', 'claude', 'codex', 'gemini']);
@@ -90,7 +74,7 @@ describe('sase launchers', () => {
 
   it('prints a table, also outside a workspace', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'sase-no-workspace-'));
-    const io = capture();
+    const io = captureIo();
     expect(await launchers({ cwd, io, json: false })).toBe(0);
     const lines = io.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+DEFAULT\s+FOUND\s+EXECUTABLE\s+OVERRIDE\s+PACKAGE$/);
@@ -114,7 +98,7 @@ describe('sase launchers', () => {
 
   it('is registered as a commander command', async () => {
     const cwd = createTempWorkspace();
-    const io = capture();
+    const io = captureIo();
     const runtime = new CliRuntime(io, () => cwd);
     const program = new Command('sase').exitOverride();
     registerLaunchers(program, runtime);

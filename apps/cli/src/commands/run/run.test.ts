@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
-import type { CliIo } from '../../io.js';
 import { CliRuntime } from '../../runtime.js';
-import { createTempWorkspace } from '../../testing/run-cli.js';
+import { captureIo, createTempWorkspace } from '../../testing/run-cli.js';
 import { registerRun } from './register.js';
 import { chooseLauncherAndModel, type RunOptions, run } from './run.js';
 
@@ -24,23 +23,8 @@ const fakeClaude = fileURLToPath(
 chmodSync(fakeClaude, 0o755);
 const homeDir = mkdtempSync(join(tmpdir(), 'sase-run-home-'));
 
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
-
 async function sase(cwd: string, options: Partial<RunOptions>) {
-  const io = capture();
+  const io = captureIo();
   const code = await run({ cwd, io, json: false, homeDir, ...options });
   return { code, stdout: io.out, stderr: io.err };
 }
@@ -239,7 +223,7 @@ describe('sase run', () => {
 
   it('is registered as a lazily loaded commander command', async () => {
     const cwd = createTempWorkspace();
-    const io = capture();
+    const io = captureIo();
     const runtime = new CliRuntime(io, () => cwd);
     const program = new Command('sase').exitOverride();
     registerRun(program, runtime);
