@@ -19,6 +19,13 @@ const projectDirs = ['packages', 'apps'].flatMap((group) =>
     .map((dir) => `${group}/${dir}`),
 );
 
+// The end-to-end suite (packages/e2e) mostly waits on real agent CLIs, so its files run side by side (4 at a time,
+// more than the cores): in a group of its own after the other projects, since vitest refuses two projects of one
+// group with different maxWorkers.
+const projectOverrides: Record<string, { maxWorkers?: number; sequence?: { groupOrder: number } }> = {
+  '@sase/e2e': { maxWorkers: 4, sequence: { groupOrder: 1 } },
+};
+
 export default defineConfig({
   test: {
     projects: projectDirs.map((dir) => {
@@ -31,6 +38,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          ...projectOverrides[name],
         },
       };
     }),

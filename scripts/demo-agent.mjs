@@ -1,67 +1,69 @@
 #!/usr/bin/env node
 // The agent of the demo: a real program that the shell launcher starts with the prompt on stdin. It does
-// what the built-in bead prompts ask of a coding agent, without a model: reads its bead, writes its part of
-// the change, commits it, and closes the bead (the land agent checks every phase and closes the epic).
+// what the built-in bead prompts ask of a coding agent, without a model. A phase agent works in its own git
+// worktree: it reads its bead, writes its part of the change and closes the bead (SASE commits what it
+// leaves, runs the project's check, and records the change). The land agent runs `sase change land`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const sase = fileURLToPath(new URL('../apps/cli/dist/bin.cjs', import.meta.url));
 const beadId = process.env.SASE_BEAD_ID;
 const agent = process.env.SASE_AGENT_NAME;
+const attempt = Number(process.env.SASE_AGENT_ATTEMPT ?? '1');
 const prompt = readFileSync(0, 'utf8');
 const run = (args) => execFileSync(process.execPath, [sase, ...args], { encoding: 'utf8' });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function commit(file, message) {
-  // Agents of one wave commit in the same checkout at the same time: retry while another holds git's lock.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      execFileSync('git', ['add', '--', file], { stdio: 'ignore' });
-      execFileSync('git', ['commit', '-q', '-m', message, '--', file], { stdio: 'ignore' });
-      return;
-    } catch (error) {
-      if (attempt > 50) throw error;
-      execFileSync('sleep', ['0.1']);
-    }
-  }
-}
 
 if (!beadId) {
   console.error('no SASE_BEAD_ID: this agent works on beads');
   process.exit(2);
 }
-console.log(`${agent}: got a prompt of ${prompt.split('\n').length} lines for bead ${beadId}`);
+console.log(
+  `${agent} (attempt ${attempt}): a prompt of ${prompt.split('\n').length} lines for bead ${beadId}`,
+);
 const [bead] = JSON.parse(run(['bead', 'show', beadId, '--json']));
-await sleep(400 + Math.floor(Math.random() * 600));
+await sleep(300 + Math.floor(Math.random() * 500));
 
 if (bead.issue_type === 'phase') {
   if (process.env.DEMO_FAIL_PHASE === beadId) {
     console.error(`${agent}: failing on purpose (DEMO_FAIL_PHASE)`);
     process.exit(1);
   }
-  mkdirSync('src', { recursive: true });
-  const file = join('src', `${beadId}.md`);
-  writeFileSync(
-    file,
-    `# ${bead.title}\n\nDone by agent ${agent} for bead ${beadId} (epic ${bead.parent_id}).\n`,
-  );
-  commit(file, `${beadId}: ${bead.title}`);
-  run(['bead', 'close', beadId, '-r', `wrote ${file}`]);
-  console.log(`${agent}: wrote ${file}, committed, closed ${beadId}`);
-} else {
-  const phases = JSON.parse(run(['bead', 'list', '--parent', beadId, '--json']));
-  const open = phases.filter((phase) => phase.status !== 'closed');
-  if (open.length > 0) {
-    console.error(`${agent}: cannot land, phases not closed: ${open.map((phase) => phase.id).join(', ')}`);
+  // What SASE tells a retry (a failing check's log) arrives beside the prompt, in SASE_PROMPT_CONTEXT.
+  const context = process.env.SASE_PROMPT_CONTEXT;
+  if (context && existsSync(context)) {
+    const heading = readFileSync(context, 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('## '));
+    console.log(`${agent}: SASE says: ${heading?.slice(3) ?? 'see the context file'}`);
+  }
+  const blockers = bead.dependencies.map((dependency) => dependency.id);
+  const missing = blockers.filter((id) => !existsSync(join('src', `${id}.md`)));
+  if (missing.length > 0) {
+    console.error(`${agent}: the work of ${missing.join(', ')} is not in this worktree`);
     process.exit(1);
   }
+  mkdirSync('src', { recursive: true });
+  const file = join('src', `${beadId}.md`);
+  // The demo's check (check.mjs) refuses a TODO: the phase named in DEMO_TODO_PHASE leaves one on its first
+  // attempt, and fixes it when it is retried with the check's log.
+  const todo = process.env.DEMO_TODO_PHASE === beadId && attempt === 1 ? '\nTODO: sign the tokens\n' : '';
   writeFileSync(
-    'LANDED.md',
-    `# ${bead.title}\n\n${phases.map((phase) => `- ${phase.id} ${phase.title}`).join('\n')}\n`,
+    file,
+    `# ${bead.title}\n\nDone by agent ${agent} for bead ${beadId} (epic ${bead.parent_id}), on top of ` +
+      `${blockers.length > 0 ? blockers.join(', ') : 'the base'}.\n${todo}`,
   );
-  commit('LANDED.md', `${beadId}: land ${bead.title}`);
-  run(['bead', 'close', beadId, '-r', `landed ${phases.length} phases`]);
-  console.log(`${agent}: landed ${phases.length} phases and closed ${beadId}`);
+  if (Number(beadId.split('.').at(-1)) % 2 === 1) {
+    // Some agents commit themselves; SASE keeps their commits and commits the rest for the others.
+    execFileSync('git', ['add', '--', file]);
+    execFileSync('git', ['commit', '-q', '-m', `${beadId}: ${bead.title}`]);
+  }
+  run(['bead', 'close', beadId, '-r', `wrote ${file}`]);
+  console.log(`${agent}: wrote ${file} and closed ${beadId}`);
+} else {
+  // The land agent: merge the phase branches in dependency order and close the epic.
+  process.stdout.write(run(['change', 'land', beadId]));
+  console.log(`${agent}: landed ${beadId}`);
 }

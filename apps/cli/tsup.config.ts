@@ -78,7 +78,9 @@ export default defineConfig([
     splitting: false,
     clean: false,
     // The one resolution tsup's own externals would take first (it is matched by the lane plugin below).
-    noExternal: [...shared.noExternal, '@sase/beads/workspace'],
+    // @sase/workspace/config (sase.yml, finding the workspace) is inlined: it is small, and its ESM build
+    // cannot be require()d. Its yaml and zod are loaded at run time, and only for a changed sase.yml.
+    noExternal: [...shared.noExternal, '@sase/beads/workspace', '@sase/workspace/config'],
     esbuildPlugins: [
       lazyChildProcess,
       {

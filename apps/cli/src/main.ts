@@ -2,11 +2,13 @@ import { commandIndex } from './argv.js';
 import { registerAgent } from './commands/agent/register.js';
 import { registerAxe } from './commands/axe/register.js';
 import { registerBead } from './commands/bead/register.js';
+import { registerChange } from './commands/change/register.js';
 import { registerInit } from './commands/init/register.js';
 import { registerLaunchers } from './commands/launchers/register.js';
 import { registerPlan } from './commands/plan/register.js';
 import { registerRun } from './commands/run/register.js';
 import { registerSdd } from './commands/sdd/register.js';
+import { registerWorkspace } from './commands/workspace/register.js';
 import { registerXprompt } from './commands/xprompt/register.js';
 import { type MainOptions, type Register, runProgram } from './program.js';
 
@@ -23,6 +25,8 @@ const GROUPS = new Map<string, Register>([
   ['launchers', registerLaunchers],
   ['axe', registerAxe],
   ['agent', registerAgent],
+  ['change', registerChange],
+  ['workspace', registerWorkspace],
 ]);
 
 /**

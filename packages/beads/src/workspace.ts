@@ -4,11 +4,18 @@ import { dirname, join, resolve } from 'node:path';
 /** Files or directories whose presence marks a workspace root, nearest first wins. */
 const MARKERS = ['sase.yml', '.sase', '.git'];
 
+/** Agents' git worktrees live at `<root>/.sase/workspaces/<agent>/`; they belong to the workspace at <root>. */
+const AGENT_WORKTREE = /^(.*?)[\\/]\.sase[\\/]workspaces[\\/][^\\/]+(?:[\\/]|$)/;
+
 /**
  * Walks up from `cwd` to the nearest directory holding `sase.yml`, `.sase/` or `.git`, and returns it, or
- * undefined when there is none up to the file system root.
+ * undefined when there is none up to the file system root. Inside an agent's worktree
+ * (`<root>/.sase/workspaces/<agent>/...`) it is the workspace that owns the worktree, `<root>`: an agent
+ * that runs `sase bead close` in its worktree changes the workspace's store, not a copy.
  */
 export function findWorkspaceRoot(cwd: string): string | undefined {
+  const owner = AGENT_WORKTREE.exec(resolve(cwd));
+  if (owner?.[1] && existsSync(join(owner[1], '.sase'))) return owner[1];
   let dir = resolve(cwd);
   for (;;) {
     if (MARKERS.some((marker) => existsSync(join(dir, marker)))) return dir;

@@ -11,13 +11,22 @@ import {
   runLauncherConformance,
 } from '@sase/launcher-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { claude, claudeArguments, createClaude, createClaudeMapper } from './claude.js';
+import {
+  CLAUDE_PERMISSION_MODES,
+  claude,
+  claudeArguments,
+  claudeEnvironment,
+  createClaude,
+  createClaudeMapper,
+} from './claude.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const fakeExecutable = join(fixtures, 'fake-agent.mjs');
 chmodSync(fakeExecutable, 0o755);
+// The fixtures are recorded from Claude Code 2.1.332 by packages/e2e (src/record-fixtures.test.ts).
 const FINAL =
-  'Fixed: `add` in src/math.ts returned `a + b + 1`; it now returns `a + b`, and `npm test` passes (12 tests).';
+  'Fixed: `add` in src/math.mjs returned `a + b + 1`; it now returns `a + b`, and `node test.mjs` now passes.';
+const SESSION = '8463b8d8-e245-4979-a6d9-8c29a62e09ff';
 
 runLauncherConformance({
   name: 'claude',
@@ -25,6 +34,7 @@ runLauncherConformance({
   fakeExecutable,
   overrideVariable: 'SASE_CLAUDE_BIN',
   expectedFinalText: FINAL,
+  promptContext: 'prompt',
 });
 
 const replay = (mapper: OutputMapper, fixture: string) => replayOutput(mapper, join(fixtures, fixture));
@@ -59,6 +69,24 @@ describe('claudeArguments', () => {
   });
 });
 
+describe('claudeEnvironment', () => {
+  const request = { agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' };
+  it('sets IS_SANDBOX=1 for a run that bypasses permissions as root (Claude Code refuses it otherwise)', () => {
+    expect(claudeEnvironment({ ...request, approve: true }, {}, 0)).toEqual({ IS_SANDBOX: '1' });
+    expect(claudeEnvironment(request, { permissionMode: 'bypassPermissions' }, 0)).toEqual({
+      IS_SANDBOX: '1',
+    });
+  });
+  it('sets nothing for another user, another mode, or when settings.env has IS_SANDBOX', () => {
+    expect(claudeEnvironment({ ...request, approve: true }, {}, 1000)).toEqual({});
+    expect(
+      claudeEnvironment({ ...request, approve: true }, { approvedPermissionMode: 'acceptEdits' }, 0),
+    ).toEqual({});
+    expect(claudeEnvironment(request, {}, 0)).toEqual({});
+    expect(claudeEnvironment({ ...request, approve: true }, { env: { IS_SANDBOX: '0' } }, 0)).toEqual({});
+  });
+});
+
 describe('createClaudeMapper', () => {
   it('maps a recorded session to messages, tool use, tool results and usage', () => {
     const mapper = createClaudeMapper();
@@ -68,6 +96,7 @@ describe('createClaudeMapper', () => {
       'message',
       'tool-use',
       'tool-result',
+      'message',
       'tool-use',
       'tool-result',
       'tool-use',
@@ -78,27 +107,25 @@ describe('createClaudeMapper', () => {
     expect(events[0]).toEqual({
       type: 'message',
       role: 'system',
-      text: 'Claude Code 2.1.197 session 3f1b9c2e-7a4d-4e8b-9f60-2c5d8e1a4b77 (model claude-sonnet-4-5-20250929)',
+      text: `Claude Code 2.1.332 session ${SESSION} (model claude-sonnet-4-5)`,
     });
-    expect(events[2]).toEqual({
+    expect(events[2]).toMatchObject({
       type: 'tool-use',
       name: 'Bash',
-      input: { command: 'npm test', description: 'Run the test suite' },
-      id: 'toolu_01Abc',
+      input: { command: 'node test.mjs', description: 'Run a command' },
     });
-    expect(events[3]).toMatchObject({ type: 'tool-result', id: 'toolu_01Abc', isError: true });
-    expect(events[5]).toEqual({
+    expect(events[3]).toMatchObject({
       type: 'tool-result',
-      id: 'toolu_01Def',
-      output: 'The file /home/dev/myapp/src/math.ts has been updated.',
+      output: 'Exit code 1\nFAIL test.mjs\n  add(2, 2): expected 4, received 5',
+      isError: true,
+    });
+    expect(events[8]).toMatchObject({
+      type: 'tool-result',
+      output: 'PASS test.mjs (1 test)',
       isError: false,
     });
-    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 20960, outputTokens: 223, costUsd: 0.0731 });
-    expect(mapper.finish(exited(0))).toEqual({
-      outcome: 'completed',
-      finalText: FINAL,
-      sessionId: '3f1b9c2e-7a4d-4e8b-9f60-2c5d8e1a4b77',
-    });
+    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 48, outputTokens: 28, costUsd: 0.000564 });
+    expect(mapper.finish(exited(0))).toEqual({ outcome: 'completed', finalText: FINAL, sessionId: SESSION });
   });
 
   it('is failed on an error subtype even with exit code 0, naming it and its errors', () => {
@@ -110,12 +137,59 @@ describe('createClaudeMapper', () => {
     });
   });
 
-  it('is failed on is_error with subtype success (an API error), with its text', () => {
+  it('reads an API error as "claude: API error <status>: <message>", with its api_retry events on the way', () => {
     const mapper = createClaudeMapper();
-    replay(mapper, 'api-error.jsonl');
+    const events = replay(mapper, 'api-error.jsonl');
+    expect(events.filter((event) => event.type === 'message' && event.role === 'system').slice(1)).toEqual([
+      { type: 'message', role: 'system', text: 'retrying (1/2): API 500' },
+      { type: 'message', role: 'system', text: 'retrying (2/2): API 500' },
+    ]);
     const decision = mapper.finish(exited(1));
     expect(decision.outcome).toBe('failed');
-    expect(decision.error).toMatch(/^claude reported success: API Error: 401 .*invalid x-api-key/);
+    expect(decision.error).toMatch(
+      /^claude: API error 500: Internal server error\. This is a server-side issue/,
+    );
+  });
+
+  it("reads the API's message out of the error document older Claude Code versions put in the result", () => {
+    const mapper = createClaudeMapper();
+    mapper.json?.({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      api_error_status: 401,
+      // Claude Code 2.1.197
+      result:
+        'API Error: 401 {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}} · Please run /login',
+    });
+    expect(mapper.finish(exited(1)).error).toBe(
+      'claude: API error 401: invalid x-api-key · Please run /login',
+    );
+    const reworded = createClaudeMapper();
+    reworded.json?.({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      api_error_status: 401,
+      result: 'Invalid API key · Fix external API key',
+    });
+    expect(reworded.finish(exited(1)).error).toBe(
+      'claude: API error 401: Invalid API key · Fix external API key',
+    );
+  });
+
+  it('maps an api_retry without an HTTP status to its error kind', () => {
+    expect(
+      createClaudeMapper().json?.({
+        type: 'system',
+        subtype: 'api_retry',
+        attempt: 3,
+        max_retries: 10,
+        retry_delay_ms: 2000,
+        error_status: null,
+        error: 'connection_error',
+      }),
+    ).toEqual([{ type: 'message', role: 'system', text: 'retrying (3/10): connection_error' }]);
   });
 
   it('is failed when a success result is followed by a non-zero exit or a signal', () => {
@@ -136,6 +210,8 @@ describe('createClaudeMapper', () => {
     );
   });
 });
+
+const request = () => ({ agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' });
 
 describe('claude launcher', () => {
   const directory = mkdtempSync(join(tmpdir(), 'sase-claude-'));
@@ -168,15 +244,73 @@ describe('claude launcher', () => {
     expect(outcome).toMatchObject({
       outcome: 'failed',
       exitCode: 1,
-      sessionId: '5d2e8f10-1b3c-4d5e-8f90-a1b2c3d4e5f6',
+      sessionId: '5359795d-0d94-496c-a8cc-b218bbf7af36',
     });
+    expect(outcome.error).toMatch(/^claude: API error 500: Internal server error/);
+  });
+
+  it('appends the request context to the prompt on stdin', async () => {
+    const record = join(directory, 'record-context.json');
+    const context = [
+      { title: 'Failing check', text: 'FAIL src/math.test.ts\n  expected 3, received 4\n' },
+      { title: 'Previous attempt', text: 'exited with code 1' },
+    ];
+    const run = createClaude({ executable: fakeExecutable }).launch({
+      agentName: 'c2',
+      prompt: 'Fix the test',
+      context,
+      cwd: directory,
+      artifactsDir: join(directory, 'agents', 'c2'),
+      env: { SASE_FAKE_RECORD: record },
+    });
+    expect((await collectRun(run)).outcome.outcome).toBe('completed');
+    expect(readFakeRecord(record)?.stdin).toBe(
+      'Fix the test\n\n## Failing check\n\nFAIL src/math.test.ts\n  expected 3, received 4\n\n## Previous attempt\n\nexited with code 1\n',
+    );
+    expect(readFakeRecord(record)?.argv).toEqual(['-p', '--output-format', 'stream-json', '--verbose']);
+  });
+
+  it('refuses unknown settings, naming the key and the valid ones', () => {
+    expect(() => createClaude({ permisionMode: 'plan' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SETTINGS',
+        message:
+          'launcher.claude: unknown setting "permisionMode" (did you mean "permissionMode"?); the valid settings ' +
+          'are executable, args, env, killGraceMs (kill_grace_ms in sase.yml), approvedPermissionMode ' +
+          '(approved_permission_mode in sase.yml), permissionMode (permission_mode in sase.yml)',
+      }),
+    );
+    expect(() => createClaude({ package: '@sase/launcher-claude' } as never)).toThrow(
+      /unknown setting "package"/,
+    );
   });
 
   it('has a default instance and refuses unknown permission modes', () => {
     expect(claude.launcherId).toBe('claude');
     expect(claude.locate().overrideVariable).toBe('SASE_CLAUDE_BIN');
     expect(() => createClaude({ approvedPermissionMode: 'yolo' as never })).toThrow(
-      expect.objectContaining({ code: 'INVALID_SETTINGS' }),
+      expect.objectContaining({
+        code: 'INVALID_SETTINGS',
+        message:
+          'launcher.claude: approvedPermissionMode must be one of acceptEdits, auto, bypassPermissions, default, ' +
+          'dontAsk, manual, plan, not "yolo"',
+      }),
+    );
+  });
+
+  it("accepts the permission modes of Claude Code 2.1.332's --help (manual is new), and default", () => {
+    expect(CLAUDE_PERMISSION_MODES).toEqual([
+      'acceptEdits',
+      'auto',
+      'bypassPermissions',
+      'default',
+      'dontAsk',
+      'manual',
+      'plan',
+    ]);
+    expect(() => createClaude({ permissionMode: 'manual' })).not.toThrow();
+    expect(claudeArguments({ ...request(), approve: true }, { approvedPermissionMode: 'manual' })).toContain(
+      'manual',
     );
   });
 });

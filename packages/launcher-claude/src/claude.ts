@@ -3,6 +3,8 @@ import {
   asObject,
   asString,
   assertProcessLauncherSettings,
+  assertSettingKeys,
+  composePrompt,
   createProcessLauncher,
   describeExit,
   type JsonObject,
@@ -10,6 +12,7 @@ import {
   LauncherError,
   type LaunchRequest,
   type OutputMapper,
+  PROCESS_LAUNCHER_SETTING_KEYS,
   type ProcessLauncher,
   type ProcessLauncherSettings,
 } from '@sase/launcher-core';
@@ -17,21 +20,28 @@ import {
 /** The environment variable that overrides the `claude` executable. */
 export const CLAUDE_OVERRIDE_VARIABLE = 'SASE_CLAUDE_BIN';
 
-/** Claude Code's permission modes (`--permission-mode`). */
+/**
+ * Claude Code's permission modes (`--permission-mode`): the choices `claude --help` lists in the pinned version
+ * (2.1.332: acceptEdits, auto, bypassPermissions, manual, dontAsk, plan), and `default`, the older name of
+ * `manual`, which 2.1.332 still accepts (and reports in `system/init`) though `--help` no longer lists it.
+ */
 export type ClaudePermissionMode =
   | 'acceptEdits'
   | 'auto'
   | 'bypassPermissions'
   | 'default'
   | 'dontAsk'
+  | 'manual'
   | 'plan';
 
-const PERMISSION_MODES: readonly ClaudePermissionMode[] = [
+/** The permission modes the adapter accepts: those of the pinned Claude Code (see ClaudePermissionMode). */
+export const CLAUDE_PERMISSION_MODES: readonly ClaudePermissionMode[] = [
   'acceptEdits',
   'auto',
   'bypassPermissions',
   'default',
   'dontAsk',
+  'manual',
   'plan',
 ];
 
@@ -45,6 +55,14 @@ export interface ClaudeSettings extends ProcessLauncherSettings {
   permissionMode?: ClaudePermissionMode;
 }
 
+/** The permission mode of a request: the approved mode for `%approve`, else `permissionMode` (maybe none). */
+function permissionModeOf(
+  request: LaunchRequest,
+  settings: ClaudeSettings,
+): ClaudePermissionMode | undefined {
+  return request.approve ? (settings.approvedPermissionMode ?? 'bypassPermissions') : settings.permissionMode;
+}
+
 function permissionArguments(mode: ClaudePermissionMode | undefined): string[] {
   if (mode === undefined) return [];
   if (mode === 'bypassPermissions') return ['--dangerously-skip-permissions'];
@@ -53,18 +71,31 @@ function permissionArguments(mode: ClaudePermissionMode | undefined): string[] {
 
 /** The arguments SASE passes to `claude` for a request (the prompt goes on stdin). */
 export function claudeArguments(request: LaunchRequest, settings: ClaudeSettings = {}): string[] {
-  const mode = request.approve
-    ? (settings.approvedPermissionMode ?? 'bypassPermissions')
-    : settings.permissionMode;
   return [
     '-p',
     '--output-format',
     'stream-json',
     '--verbose',
     ...(request.model === undefined || request.model === '' ? [] : ['--model', request.model]),
-    ...permissionArguments(mode),
+    ...permissionArguments(permissionModeOf(request, settings)),
     ...(settings.args ?? []),
   ];
+}
+
+/**
+ * The environment the adapter adds for a request: `IS_SANDBOX=1` when the run bypasses permissions and SASE runs
+ * as root (uid 0, as in CI machines and containers), since Claude Code refuses `--dangerously-skip-permissions`
+ * and `--permission-mode bypassPermissions` under root otherwise ("cannot be used with root/sudo privileges").
+ * An `IS_SANDBOX` in `settings.env` wins. `userId` defaults to this process's uid.
+ */
+export function claudeEnvironment(
+  request: LaunchRequest,
+  settings: ClaudeSettings = {},
+  userId: number | undefined = process.getuid?.(),
+): Record<string, string> {
+  const isBypass = permissionModeOf(request, settings) === 'bypassPermissions';
+  if (!isBypass || userId !== 0 || settings.env?.IS_SANDBOX !== undefined) return {};
+  return { IS_SANDBOX: '1' };
 }
 
 /** A tool_result's content: a string, or a list of blocks of which the text ones are joined. */
@@ -89,6 +120,60 @@ function contentBlocks(event: JsonObject): JsonObject[] {
 }
 
 /**
+ * An `api_retry` event as one line: `retrying (2/10): API 500`, or the error kind when there was no HTTP status
+ * (`retrying (1/10): connection_error`).
+ */
+function retryText(event: JsonObject): string {
+  const attempt = asNumber(event.attempt);
+  const maximum = asNumber(event.max_retries);
+  const status = asNumber(event.error_status);
+  const reason = status !== undefined ? `API ${status}` : (asString(event.error) ?? 'request failed');
+  return `retrying (${attempt ?? '?'}/${maximum ?? '?'}): ${reason}`;
+}
+
+/** The end of the first JSON object at the start of `text` (balanced braces outside strings), or -1. */
+function jsonObjectEnd(text: string): number {
+  let depth = 0;
+  let isInString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text[index];
+    if (isInString) {
+      if (character === '\\') index += 1;
+      else if (character === '"') isInString = false;
+    } else if (character === '"') isInString = true;
+    else if (character === '{') depth += 1;
+    else if (character === '}') {
+      depth -= 1;
+      if (depth === 0) return index + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The API's own message in a result text of an API error. Claude Code writes `API Error: <status> <message>`
+ * (2.1.332: `API Error: 500 <message>. This is a server-side issue…`, `Failed to authenticate. API Error: 401
+ * <message>`), or with the API's error document instead of its message (2.1.197: `API Error: 401 {"type":"error",
+ * "error":{…,"message":"invalid x-api-key"}} · Please run /login`), whose `error.message` is taken.
+ */
+function apiErrorMessage(text: string, status: number): string {
+  const marker = new RegExp(`API Error:\\s*${status}\\s*`).exec(text);
+  let message = marker === null ? text : text.slice(marker.index + marker[0].length);
+  const end = message.startsWith('{') ? jsonObjectEnd(message) : -1;
+  if (end !== -1) {
+    try {
+      const document = asObject(JSON.parse(message.slice(0, end)));
+      const inner = asString(asObject(document?.error)?.message) ?? asString(document?.message);
+      if (inner !== undefined) message = `${inner}${message.slice(end)}`;
+    } catch {
+      // Not a JSON document after all: keep the text.
+    }
+  }
+  message = message.trim();
+  return message === '' ? 'no detail' : message;
+}
+
+/**
  * Maps Claude Code's stream-json (`claude -p --output-format stream-json --verbose`) to LaunchEvents:
  * assistant text → `message`, tool_use → `tool-use`, the user turn's tool_result → `tool-result`, the final
  * `result` → `usage`. The outcome comes from the `result` event: `subtype: "success"` with `is_error: false` and
@@ -104,6 +189,8 @@ export function createClaudeMapper(): OutputMapper {
       const type = event.type;
       sessionId = asString(event.session_id) ?? sessionId;
       if (type === 'system') {
+        if (event.subtype === 'api_retry')
+          return [{ type: 'message', role: 'system', text: retryText(event) }];
         if (event.subtype !== 'init') return [];
         const model = asString(event.model);
         const version = asString(event.claude_code_version);
@@ -195,6 +282,15 @@ export function createClaudeMapper(): OutputMapper {
       const text = asString(result.result);
       const finalText = text ?? lastAssistantText;
       const withText = finalText === undefined ? {} : { finalText };
+      const apiStatus = asNumber(result.api_error_status);
+      if (result.is_error === true && apiStatus !== undefined) {
+        return {
+          outcome: 'failed',
+          error: `claude: API error ${apiStatus}: ${apiErrorMessage(text ?? '', apiStatus)}`,
+          ...withText,
+          ...session,
+        };
+      }
       if (subtype !== 'success' || result.is_error === true) {
         const errors = Array.isArray(result.errors)
           ? result.errors.filter((item) => typeof item === 'string')
@@ -215,14 +311,21 @@ export function createClaudeMapper(): OutputMapper {
   };
 }
 
+const CLAUDE_SETTING_KEYS: readonly (keyof ClaudeSettings)[] = [
+  ...PROCESS_LAUNCHER_SETTING_KEYS,
+  'approvedPermissionMode',
+  'permissionMode',
+];
+
 function assertClaudeSettings(settings: ClaudeSettings): void {
+  assertSettingKeys('claude', settings, CLAUDE_SETTING_KEYS);
   assertProcessLauncherSettings('claude', settings);
   for (const key of ['approvedPermissionMode', 'permissionMode'] as const) {
     const value = settings[key];
-    if (value !== undefined && !PERMISSION_MODES.includes(value)) {
+    if (value !== undefined && !CLAUDE_PERMISSION_MODES.includes(value)) {
       throw new LauncherError(
         'INVALID_SETTINGS',
-        `launcher.claude: ${key} must be one of ${PERMISSION_MODES.join(', ')}, not ${JSON.stringify(value)}`,
+        `launcher.claude: ${key} must be one of ${CLAUDE_PERMISSION_MODES.join(', ')}, not ${JSON.stringify(value)}`,
         { launcherId: 'claude' },
       );
     }
@@ -242,7 +345,13 @@ export function createClaude(settings: ClaudeSettings = {}): ProcessLauncher {
     overrideVariable: CLAUDE_OVERRIDE_VARIABLE,
     ...(settings.env === undefined ? {} : { env: settings.env }),
     ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
-    invocation: (request) => ({ args: claudeArguments(request, settings), input: request.prompt }),
+    invocation: (request) => ({
+      args: claudeArguments(request, settings),
+      // IS_SANDBOX=1 for a bypassPermissions run as root (Claude Code refuses it otherwise).
+      env: claudeEnvironment(request, settings),
+      // The prompt with SASE's notes (request.context) appended, on stdin.
+      input: composePrompt(request.prompt, request.context),
+    }),
     createMapper: createClaudeMapper,
   });
 }

@@ -4,8 +4,10 @@ it('exports these names from @sase/launcher-claude', async () => {
   expect(Object.keys(await import('./index.js')).sort()).toMatchInlineSnapshot(`
     [
       "CLAUDE_OVERRIDE_VARIABLE",
+      "CLAUDE_PERMISSION_MODES",
       "claude",
       "claudeArguments",
+      "claudeEnvironment",
       "createClaude",
       "createClaudeMapper",
     ]

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +12,15 @@ import {
   runLauncherConformance,
 } from '@sase/launcher-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codex, codexArguments, createCodex, createCodexMapper } from './codex.js';
+import { codex, codexArguments, createCodex, createCodexMapper, findGitDirectories } from './codex.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const fakeExecutable = join(fixtures, 'fake-agent.mjs');
 chmodSync(fakeExecutable, 0o755);
-const FINAL = 'Fixed the off-by-one in `add` (src/math.ts): it returned `a + b + 1`. `npm test` now passes.';
+// The fixtures are recorded from Codex CLI 0.171.0 by packages/e2e (src/record-fixtures.test.ts).
+const FINAL =
+  'Fixed: `add` in src/math.mjs returned `a + b + 1`; it now returns `a + b`, and `node test.mjs` now passes.';
+const THREAD = '01a22116-b65c-7e13-8ca4-7132234b21f2';
 
 runLauncherConformance({
   name: 'codex',
@@ -24,6 +28,7 @@ runLauncherConformance({
   fakeExecutable,
   overrideVariable: 'SASE_CODEX_BIN',
   expectedFinalText: FINAL,
+  promptContext: 'prompt',
 });
 
 const replay = (mapper: OutputMapper, fixture: string) => replayOutput(mapper, join(fixtures, fixture));
@@ -63,6 +68,54 @@ describe('codexArguments', () => {
       '-',
     ]);
   });
+  it('makes the git directories writable roots (--add-dir) for an approved workspace-write run only', () => {
+    const gitDirectories = ['/repo/.git/worktrees/w', '/repo/.git'];
+    expect(codexArguments({ ...request, approve: true }, {}, gitDirectories)).toEqual([
+      'exec',
+      '--json',
+      '--sandbox',
+      'workspace-write',
+      '--add-dir',
+      '/repo/.git/worktrees/w',
+      '--add-dir',
+      '/repo/.git',
+      '-',
+    ]);
+    expect(codexArguments(request, { sandbox: 'workspace-write' }, gitDirectories)).not.toContain(
+      '--add-dir',
+    );
+    expect(
+      codexArguments(
+        { ...request, approve: true },
+        { approvedSandbox: 'danger-full-access' },
+        gitDirectories,
+      ),
+    ).not.toContain('--add-dir');
+  });
+});
+
+describe('findGitDirectories', () => {
+  it('finds the git directory of a checkout, and of a linked worktree with its common directory', () => {
+    const repository = mkdtempSync(join(tmpdir(), 'sase-codex-git-'));
+    try {
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: repository, stdio: 'ignore' });
+      git('init', '-q');
+      git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init');
+      git('worktree', 'add', '-q', join(repository, 'linked'));
+      const gitDirectory = execFileSync('git', ['rev-parse', '--absolute-git-dir'], {
+        cwd: repository,
+        encoding: 'utf8',
+      }).trim();
+      expect(findGitDirectories(repository)).toEqual([gitDirectory]);
+      expect(findGitDirectories(join(repository, 'linked'))).toEqual([
+        join(gitDirectory, 'worktrees', 'linked'),
+        gitDirectory,
+      ]);
+      expect(findGitDirectories(tmpdir())).toEqual([]);
+    } finally {
+      rmSync(repository, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('createCodexMapper', () => {
@@ -73,36 +126,74 @@ describe('createCodexMapper', () => {
       events.map((event) => (event.type === 'tool-use' ? `tool-use:${event.name}` : event.type)),
     ).toEqual([
       'message',
+      'message',
+      'message',
       'tool-use:command_execution',
       'tool-result',
-      'tool-use:file_change',
-      'tool-result',
-      'tool-use:mcp:docs/search',
+      'message',
+      'tool-use:command_execution',
       'tool-result',
       'tool-use:command_execution',
       'tool-result',
       'message',
       'usage',
     ]);
-    expect(events[2]).toEqual({
-      type: 'tool-result',
-      id: 'item_1',
-      output: 'FAIL src/math.test.ts\n  add › adds two numbers\n    expected 4, received 5\n',
-      isError: true,
+    expect(events[0]).toEqual({ type: 'message', role: 'system', text: `Codex thread ${THREAD}` });
+    expect(events[1]).toMatchObject({
+      role: 'system',
+      text: expect.stringMatching(/^warning: Model metadata/),
+    });
+    expect(events[3]).toEqual({
+      type: 'tool-use',
+      name: 'command_execution',
+      input: { command: "/bin/bash -lc 'node test.mjs'" },
+      id: 'item_2',
     });
     expect(events[4]).toEqual({
       type: 'tool-result',
       id: 'item_2',
-      output: 'update /home/dev/myapp/src/math.ts',
-      isError: false,
+      output: 'FAIL test.mjs\n  add(2, 2): expected 4, received 5\n',
+      isError: true,
     });
-    expect(events[6]).toMatchObject({ output: 'expect(x).toBe(y) uses Object.is', isError: false });
-    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 24763, outputTokens: 122 });
-    expect(mapper.finish(exited(0))).toEqual({
-      outcome: 'completed',
-      finalText: FINAL,
-      sessionId: '0199a213-81c0-7800-8aa1-bbab2a035a53',
-    });
+    expect(events[9]).toMatchObject({ output: 'PASS test.mjs (1 test)\n', isError: false });
+    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 48, outputTokens: 28 });
+    expect(mapper.finish(exited(0))).toEqual({ outcome: 'completed', finalText: FINAL, sessionId: THREAD });
+  });
+
+  it('maps file changes and MCP tool calls', () => {
+    const mapper = createCodexMapper();
+    const fileChange = {
+      id: 'item_2',
+      type: 'file_change',
+      changes: [{ path: '/app/src/math.ts', kind: 'update' }],
+    };
+    expect(mapper.json?.({ type: 'item.started', item: { ...fileChange, status: 'in_progress' } })).toEqual([
+      { type: 'tool-use', name: 'file_change', input: { changes: fileChange.changes }, id: 'item_2' },
+    ]);
+    expect(mapper.json?.({ type: 'item.completed', item: { ...fileChange, status: 'completed' } })).toEqual([
+      { type: 'tool-result', id: 'item_2', output: 'update /app/src/math.ts', isError: false },
+    ]);
+    const call = {
+      id: 'item_3',
+      type: 'mcp_tool_call',
+      server: 'docs',
+      tool: 'search',
+      arguments: { query: 'toBe' },
+    };
+    expect(mapper.json?.({ type: 'item.started', item: { ...call, status: 'in_progress' } })).toEqual([
+      { type: 'tool-use', name: 'mcp:docs/search', input: { query: 'toBe' }, id: 'item_3' },
+    ]);
+    expect(
+      mapper.json?.({
+        type: 'item.completed',
+        item: {
+          ...call,
+          result: { content: [{ type: 'text', text: 'Object.is' }] },
+          error: null,
+          status: 'completed',
+        },
+      }),
+    ).toEqual([{ type: 'tool-result', id: 'item_3', output: 'Object.is', isError: false }]);
   });
 
   it('emits tool-use before tool-result for an item that completes without having started', () => {
@@ -125,21 +216,18 @@ describe('createCodexMapper', () => {
     ]);
   });
 
-  it('is failed on turn.failed even with exit code 0, with its message', () => {
+  it("is failed on turn.failed even with exit code 0, with the API's message out of its error document", () => {
     const mapper = createCodexMapper();
     const events = replay(mapper, 'error-result.jsonl');
-    expect(
-      events
-        .filter((event) => event.type === 'message')
-        .map((event) => event.type === 'message' && event.text),
-    ).toContain(
-      'error: Reconnecting... 1/5 (stream disconnected before completion: error sending request for url (https://api.openai.com/v1/responses))',
-    );
+    expect(events).toContainEqual({
+      type: 'message',
+      role: 'system',
+      text: "error: Invalid value for 'input': the conversation is too long.",
+    });
     expect(mapper.finish(exited(0))).toEqual({
       outcome: 'failed',
-      error:
-        'codex turn failed: stream disconnected before completion: error sending request for url (https://api.openai.com/v1/responses)',
-      sessionId: '0199b7e4-2f10-7c31-9d2a-5e6f7a8b9c0d',
+      error: "codex turn failed: Invalid value for 'input': the conversation is too long.",
+      sessionId: '01a22116-c06d-74f1-8f4b-e2339fd390d5',
     });
   });
 
@@ -174,7 +262,7 @@ describe('codex launcher', () => {
   const directory = mkdtempSync(join(tmpdir(), 'sase-codex-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  it('runs the fake end to end: a usage-limit failure with exit 1', async () => {
+  it('runs the fake end to end: a rate-limit failure with exit 1', async () => {
     const record = join(directory, 'record.json');
     const run = createCodex({ executable: fakeExecutable }).launch({
       agentName: 'x1',
@@ -182,7 +270,7 @@ describe('codex launcher', () => {
       model: 'gpt-5-codex',
       cwd: directory,
       artifactsDir: join(directory, 'agents', 'x1'),
-      env: { SASE_FAKE_SCENARIO: 'usage-limit', SASE_FAKE_RECORD: record },
+      env: { SASE_FAKE_SCENARIO: 'rate-limit', SASE_FAKE_RECORD: record },
     });
     const { events, outcome } = await collectRun(run);
     expect(readFakeRecord(record)).toMatchObject({
@@ -192,9 +280,11 @@ describe('codex launcher', () => {
     expect(
       events.some((event) => event.type === 'message' && event.text.startsWith('warning: Model metadata')),
     ).toBe(true);
-    expect(outcome.outcome).toBe('failed');
-    expect(outcome.exitCode).toBe(1);
-    expect(outcome.error).toMatch(/^codex turn failed: You've hit your usage limit/);
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      exitCode: 1,
+      error: 'codex turn failed: exceeded retry limit, last status: 429 Too Many Requests',
+    });
   });
 
   it('reports a run outside a git repository with codex own stderr', async () => {
@@ -206,6 +296,40 @@ describe('codex launcher', () => {
       env: { SASE_FAKE_SCENARIO: 'not-a-repo' },
     });
     expect((await collectRun(run)).outcome.error).toContain('--skip-git-repo-check was not specified');
+  });
+
+  it('appends the request context to the prompt on stdin', async () => {
+    const record = join(directory, 'record-context.json');
+    const context = [
+      { title: 'Failing check', text: 'FAIL src/math.test.ts\n  expected 3, received 4\n' },
+      { title: 'Previous attempt', text: 'exited with code 1' },
+    ];
+    const run = createCodex({ executable: fakeExecutable }).launch({
+      agentName: 'x3',
+      prompt: 'Fix the test',
+      context,
+      cwd: directory,
+      artifactsDir: join(directory, 'agents', 'x3'),
+      env: { SASE_FAKE_RECORD: record },
+    });
+    expect((await collectRun(run)).outcome.outcome).toBe('completed');
+    expect(readFakeRecord(record)?.stdin).toBe(
+      'Fix the test\n\n## Failing check\n\nFAIL src/math.test.ts\n  expected 3, received 4\n\n## Previous attempt\n\nexited with code 1\n',
+    );
+    expect(readFakeRecord(record)?.argv).toEqual(['exec', '--json', '-']);
+  });
+
+  it('refuses unknown settings, naming the key and the valid ones', () => {
+    expect(() => createCodex({ skip_git_repo_check: true } as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SETTINGS',
+        message:
+          'launcher.codex: unknown setting "skip_git_repo_check" (did you mean "skipGitRepoCheck"?); the valid ' +
+          'settings are executable, args, env, killGraceMs (kill_grace_ms in sase.yml), approvedSandbox ' +
+          '(approved_sandbox in sase.yml), sandbox, skipGitRepoCheck (skip_git_repo_check in sase.yml)',
+      }),
+    );
+    expect(() => createCodex({ modle: 'o3' } as never)).toThrow(/unknown setting "modle"/);
   });
 
   it('has a default instance and refuses unknown sandboxes', () => {

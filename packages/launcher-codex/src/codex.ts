@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import {
   asNumber,
   asObject,
   asString,
   assertProcessLauncherSettings,
+  assertSettingKeys,
+  composePrompt,
   createProcessLauncher,
   describeExit,
   type JsonObject,
@@ -10,6 +14,7 @@ import {
   LauncherError,
   type LaunchRequest,
   type OutputMapper,
+  PROCESS_LAUNCHER_SETTING_KEYS,
   type ProcessLauncher,
   type ProcessLauncherSettings,
 } from '@sase/launcher-core';
@@ -34,9 +39,23 @@ export interface CodexSettings extends ProcessLauncherSettings {
   skipGitRepoCheck?: boolean;
 }
 
-/** The arguments SASE passes to `codex` for a request; the final `-` makes Codex read the prompt from stdin. */
-export function codexArguments(request: LaunchRequest, settings: CodexSettings = {}): string[] {
-  const sandbox = request.approve ? (settings.approvedSandbox ?? 'workspace-write') : settings.sandbox;
+/** The sandbox of a request: the approved sandbox for `%approve`, else `sandbox` (maybe none). */
+function sandboxOf(request: LaunchRequest, settings: CodexSettings): CodexSandboxMode | 'bypass' | undefined {
+  return request.approve ? (settings.approvedSandbox ?? 'workspace-write') : settings.sandbox;
+}
+
+/**
+ * The arguments SASE passes to `codex` for a request; the final `-` makes Codex read the prompt from stdin.
+ * `gitDirectories` (for an approved `workspace-write` run: the repository's git directories, see
+ * `findGitDirectories`) become `--add-dir` writable roots, so the agent can commit.
+ */
+export function codexArguments(
+  request: LaunchRequest,
+  settings: CodexSettings = {},
+  gitDirectories: readonly string[] = [],
+): string[] {
+  const sandbox = sandboxOf(request, settings);
+  const isApprovedWorkspaceWrite = request.approve === true && sandbox === 'workspace-write';
   return [
     'exec',
     '--json',
@@ -46,14 +65,53 @@ export function codexArguments(request: LaunchRequest, settings: CodexSettings =
       : sandbox === 'bypass'
         ? ['--dangerously-bypass-approvals-and-sandbox']
         : ['--sandbox', sandbox]),
+    ...(isApprovedWorkspaceWrite ? gitDirectories.flatMap((directory) => ['--add-dir', directory]) : []),
     ...(settings.skipGitRepoCheck === true ? ['--skip-git-repo-check'] : []),
     ...(settings.args ?? []),
     '-',
   ];
 }
 
+/**
+ * The git directories of the repository at `cwd` that a commit writes: the git directory and, in a linked
+ * worktree, the common directory it shares with the main checkout (absolute, without duplicates). Empty outside a
+ * repository or without git. Codex's `workspace-write` sandbox keeps them read-only (`.git/index.lock:
+ * Read-only file system`) unless they are writable roots.
+ */
+export function findGitDirectories(cwd: string): string[] {
+  try {
+    const output = execFileSync('git', ['rev-parse', '--absolute-git-dir', '--git-common-dir'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    });
+    const [gitDirectory, commonDirectory] = output.split('\n').map((line) => line.trim());
+    if (gitDirectory === undefined || gitDirectory === '') return [];
+    const directories = [gitDirectory];
+    if (commonDirectory !== undefined && commonDirectory !== '') {
+      const common = resolve(cwd, commonDirectory);
+      if (common !== gitDirectory) directories.push(common);
+    }
+    return directories;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * An error's message. Codex passes some API errors on as the API's whole error document
+ * (`{"error":{"message":"…","type":"invalid_request_error",…}}`); its `error.message` is taken then.
+ */
 function errorMessage(value: unknown): string | undefined {
-  return asString(asObject(value)?.message) ?? asString(value);
+  const message = asString(asObject(value)?.message) ?? asString(value);
+  if (message === undefined || !message.trimStart().startsWith('{')) return message;
+  try {
+    const document = asObject(JSON.parse(message));
+    return asString(asObject(document?.error)?.message) ?? asString(document?.message) ?? message;
+  } catch {
+    return message;
+  }
 }
 
 /** The tool-use event of a tool-like item, or undefined for items that are not tools. */
@@ -196,7 +254,7 @@ export function createCodexMapper(): OutputMapper {
           turnFailure = errorMessage(event.error) ?? lastError ?? 'turn failed';
           return [];
         case 'error': {
-          const message = asString(event.message);
+          const message = errorMessage(event.message);
           if (message === undefined) return [];
           lastError = message;
           return [{ type: 'message', role: 'system', text: `error: ${message}` }];
@@ -235,7 +293,15 @@ export function createCodexMapper(): OutputMapper {
   };
 }
 
+const CODEX_SETTING_KEYS: readonly (keyof CodexSettings)[] = [
+  ...PROCESS_LAUNCHER_SETTING_KEYS,
+  'approvedSandbox',
+  'sandbox',
+  'skipGitRepoCheck',
+];
+
 function assertCodexSettings(settings: CodexSettings): void {
+  assertSettingKeys('codex', settings, CODEX_SETTING_KEYS);
   assertProcessLauncherSettings('codex', settings);
   const fail = (message: string): never => {
     throw new LauncherError('INVALID_SETTINGS', `launcher.codex: ${message}`, { launcherId: 'codex' });
@@ -269,7 +335,18 @@ export function createCodex(settings: CodexSettings = {}): ProcessLauncher {
     overrideVariable: CODEX_OVERRIDE_VARIABLE,
     ...(settings.env === undefined ? {} : { env: settings.env }),
     ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
-    invocation: (request) => ({ args: codexArguments(request, settings), input: request.prompt }),
+    invocation: (request) => ({
+      // %approve under workspace-write: the repository's git directories are writable roots, so the agent can commit.
+      args: codexArguments(
+        request,
+        settings,
+        request.approve === true && sandboxOf(request, settings) === 'workspace-write'
+          ? findGitDirectories(request.cwd)
+          : [],
+      ),
+      // The prompt with SASE's notes (request.context) appended, on stdin.
+      input: composePrompt(request.prompt, request.context),
+    }),
     createMapper: createCodexMapper,
   });
 }

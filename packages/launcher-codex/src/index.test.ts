@@ -8,6 +8,7 @@ it('exports these names from @sase/launcher-codex', async () => {
       "codexArguments",
       "createCodex",
       "createCodexMapper",
+      "findGitDirectories",
     ]
   `);
 });

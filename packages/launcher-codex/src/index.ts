@@ -1,2 +1,9 @@
 export type { CodexSandboxMode, CodexSettings } from './codex.js';
-export { CODEX_OVERRIDE_VARIABLE, codex, codexArguments, createCodex, createCodexMapper } from './codex.js';
+export {
+  CODEX_OVERRIDE_VARIABLE,
+  codex,
+  codexArguments,
+  createCodex,
+  createCodexMapper,
+  findGitDirectories,
+} from './codex.js';

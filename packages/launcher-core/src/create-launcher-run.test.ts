@@ -144,6 +144,30 @@ describe('createLauncherRun', () => {
     expect(() => createLauncherRun(request({ prompt: 3 }), options)).toThrow(/prompt must be a string/);
     expect(() => createLauncherRun(request({ timeoutMs: -1 }), options)).toThrow(/timeoutMs must be/);
   });
+
+  it('rejects a malformed context with INVALID_REQUEST naming the section', () => {
+    const options = { launcherId: 'test', command: node('') };
+    const attempt = (context: unknown) => () => createLauncherRun(request({ context }), options);
+    expect(attempt('log')).toThrow('test: context must be a list of sections such as');
+    expect(attempt([null])).toThrow('test: context[0] must be a section { title, text }');
+    expect(
+      attempt([
+        { title: 'ok', text: '' },
+        { title: ' ', text: 'x' },
+      ]),
+    ).toThrow(
+      'test: context[1].title must be a non-empty single-line string such as "Failing check", not " "',
+    );
+    expect(attempt([{ title: 'Log\nmore', text: 'x' }])).toThrow(
+      /context\[0\]\.title must be a non-empty single-line/,
+    );
+    expect(attempt([{ title: 'Log', text: 3 }])).toThrow(
+      'test: context[0].text must be a string (the note for the agent), not number',
+    );
+    expect(attempt({ title: 'Log', text: 'x' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
+  });
 });
 
 describe('createAgentEnvironment', () => {
@@ -164,6 +188,19 @@ describe('createAgentEnvironment', () => {
       delete process.env.SASE_BEAD_ID;
     }
   });
+
+  it('drops an inherited SASE_PROMPT_CONTEXT; request.env may set it', () => {
+    process.env.SASE_PROMPT_CONTEXT = '/parent/context.md';
+    try {
+      expect(createAgentEnvironment(request()).SASE_PROMPT_CONTEXT).toBeUndefined();
+      expect(
+        createAgentEnvironment({ ...request(), env: { SASE_PROMPT_CONTEXT: '/mine.md' } })
+          .SASE_PROMPT_CONTEXT,
+      ).toBe('/mine.md');
+    } finally {
+      delete process.env.SASE_PROMPT_CONTEXT;
+    }
+  });
 });
 
 describe('describeExit', () => {
@@ -171,5 +208,73 @@ describe('describeExit', () => {
     expect(describeExit({ exitCode: null, signal: 'SIGKILL', stderrTail: '', textLineCount: 0 })).toBe(
       'was terminated by signal SIGKILL',
     );
+  });
+});
+
+describe('ANSI escapes in error texts', () => {
+  it('are stripped from describeExit', () => {
+    expect(
+      describeExit({
+        exitCode: 55,
+        signal: null,
+        stderrTail: '\u001b[31mnot running in a trusted directory\u001b[0m\n',
+        textLineCount: 0,
+      }),
+    ).toBe('exited with code 55: not running in a trusted directory');
+  });
+
+  it("are stripped from a failed outcome's error, whoever wrote it (a mapper or the plain exit)", async () => {
+    const coloured = createLauncherRun(request(), {
+      launcherId: 'test',
+      command: node('console.error("\\u001b[1;31mError:\\u001b[0m no key"); process.exit(2)'),
+    });
+    expect((await coloured.outcome).error).toBe('the agent exited with code 2: Error: no key');
+    const mapped = createLauncherRun(request(), {
+      launcherId: 'test',
+      command: node('process.exit(0)'),
+      mapper: {
+        finish: () => ({
+          outcome: 'failed',
+          error: '\u001b]8;;https://x.test\u0007link\u001b]8;;\u0007 \u001b[33mfailed\u001b[39m',
+        }),
+      },
+    });
+    expect((await mapped.outcome).error).toBe('link failed');
+  });
+});
+
+describe('Invocation.env', () => {
+  it("is the run's own environment: over the adapter's env, under SASE_* and request.env", async () => {
+    const { createProcessLauncher } = await import('./create-process-launcher.js');
+    const launcher = createProcessLauncher({
+      launcherId: 'test',
+      executable: process.execPath,
+      env: { FROM_ADAPTER: 'adapter', SHARED: 'adapter' },
+      invocation: (launchRequest) => ({
+        args: [
+          '-e',
+          'console.log([process.env.FROM_ADAPTER, process.env.SHARED, process.env.FROM_REQUEST].join(","))',
+        ],
+        env: { SHARED: launchRequest.approve ? 'approved' : 'not approved', FROM_REQUEST: 'invocation' },
+      }),
+    });
+    const { events } = await collectRun(
+      launcher.launch({ ...request(), approve: true, env: { FROM_REQUEST: 'request' } }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'output', stream: 'stdout', text: 'adapter,approved,request' }),
+    );
+  });
+});
+
+describe('stripAnsi', () => {
+  it('removes CSI, OSC and two-character escapes and keeps everything else', async () => {
+    const { stripAnsi } = await import('./strip-ansi.js');
+    expect(stripAnsi('\u001b[31mred\u001b[0m \u001b[1;4mbold\u001b[m')).toBe('red bold');
+    expect(stripAnsi('\u001b]0;title\u0007text \u001b]8;;url\u001b\\link\u001b]8;;\u001b\\')).toBe(
+      'text link',
+    );
+    expect(stripAnsi('\u001bMup \u009b2Kcleared')).toBe('up cleared');
+    expect(stripAnsi('plain: {"a": [1]} ünïcode\ttab')).toBe('plain: {"a": [1]} ünïcode\ttab');
   });
 });

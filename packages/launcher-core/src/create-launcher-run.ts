@@ -4,8 +4,10 @@ import type { Readable } from 'node:stream';
 import { EventChannel } from './internal/event-channel.js';
 import { createJsonLineParser, type JsonLine, type JsonObject } from './json-lines.js';
 import { LauncherError } from './launcher-error.js';
+import { PROMPT_CONTEXT_VARIABLE } from './prompt-context.js';
 import { type AgentProcess, type ProcessExit, spawnAgentProcess } from './spawn-agent-process.js';
 import type { LaunchEvent, LaunchOutcome, LaunchRequest, LaunchRun } from './spec.js';
+import { stripAnsi } from './strip-ansi.js';
 import { createTranscriptWriter, type TranscriptWriter } from './transcript.js';
 
 type WithoutTime<T> = T extends unknown ? Omit<T, 'time'> : never;
@@ -72,7 +74,7 @@ export interface LauncherRunOptions {
   drainMs?: number;
 }
 
-/** Builds a one-line reason such as `exited with code 2: <last stderr line>`. */
+/** Builds a one-line reason such as `exited with code 2: <last stderr line>` (ANSI escapes removed). */
 export function describeExit(context: FinishContext): string {
   const how =
     context.signal !== null
@@ -89,7 +91,7 @@ export function exitCodeOutcome(context: FinishContext): OutcomeDecision {
 }
 
 function lastLines(text: string, count: number): string {
-  return text
+  return stripAnsi(text)
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '')
@@ -105,7 +107,8 @@ export function createTextMapper(): OutputMapper {
 /**
  * The environment of an agent process: process.env, then the adapter's settings, then SASE_AGENT_NAME,
  * SASE_ARTIFACTS_DIR, SASE_BEAD_ID and SASE_MODEL (an inherited SASE_BEAD_ID or SASE_MODEL is removed when the
- * request has none, so a nested agent never sees its parent's), then request.env, which wins.
+ * request has none, and an inherited SASE_PROMPT_CONTEXT always, so a nested agent never sees its parent's), then
+ * request.env, which wins (a launcher that hands the context over as a file sets SASE_PROMPT_CONTEXT there).
  */
 export function createAgentEnvironment(
   request: LaunchRequest,
@@ -118,6 +121,7 @@ export function createAgentEnvironment(
     SASE_ARTIFACTS_DIR: resolve(request.artifactsDir),
     SASE_BEAD_ID: request.beadId,
     SASE_MODEL: request.model,
+    [PROMPT_CONTEXT_VARIABLE]: undefined,
     ...request.env,
   };
 }
@@ -147,6 +151,24 @@ export function assertLaunchRequest(request: LaunchRequest, launcherId?: string)
   }
   if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
     fail(`timeoutMs must be a positive number of milliseconds, not ${String(request.timeoutMs)}`);
+  }
+  if (request.context !== undefined) {
+    const example = '[{ title: "Failing check", text: "<log tail>" }]';
+    if (!Array.isArray(request.context)) fail(`context must be a list of sections such as ${example}`);
+    request.context.forEach((section: unknown, index) => {
+      const where = `context[${index}]`;
+      if (section === null || typeof section !== 'object' || Array.isArray(section)) {
+        fail(`${where} must be a section { title, text } such as ${example.slice(1, -1)}`);
+      }
+      const { title, text } = section as { title?: unknown; text?: unknown };
+      if (typeof title !== 'string' || title.trim() === '' || /[\r\n]/.test(title)) {
+        fail(
+          `${where}.title must be a non-empty single-line string such as "Failing check", not ${JSON.stringify(title)}`,
+        );
+      }
+      if (typeof text !== 'string')
+        fail(`${where}.text must be a string (the note for the agent), not ${typeof text}`);
+    });
   }
 }
 
@@ -214,6 +236,8 @@ export function createLauncherRun(request: LaunchRequest, options: LauncherRunOp
   const settle = (result: LaunchOutcome): void => {
     if (isSettled) return;
     isSettled = true;
+    // Every error text, whoever wrote it (a mapper quoting the CLI, a stderr tail), without colour codes.
+    if (result.error !== undefined) result.error = stripAnsi(result.error);
     for (const cleanup of cleanups) cleanup();
     emit({ type: 'outcome', time: now(), outcome: result });
     transcript.close();

@@ -21,6 +21,11 @@ export interface Invocation {
   args: string[];
   /** Text for stdin (usually the prompt). Undefined closes stdin at once. */
   input?: string;
+  /**
+   * Environment for this run only (e.g. a variable the CLI needs in one permission mode): over the adapter's `env`,
+   * under the SASE_* variables and the request's env.
+   */
+  env?: Record<string, string>;
 }
 
 export interface ProcessLauncherDefinition {
@@ -45,6 +50,64 @@ export interface ProcessLauncherDefinition {
 /** A launcher-v1 launcher backed by a process; `locate()` is always present. */
 export interface ProcessLauncher extends LauncherV1 {
   locate(): ExecutableLocation;
+}
+
+/** The keys of ProcessLauncherSettings, for an adapter's list of valid keys (see assertSettingKeys). */
+export const PROCESS_LAUNCHER_SETTING_KEYS: readonly (keyof ProcessLauncherSettings)[] = [
+  'executable',
+  'args',
+  'env',
+  'killGraceMs',
+];
+
+/** `killGraceMs` → `kill_grace_ms`, the spelling of sase.yml. */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** The edit distance of two short strings (insertions, deletions, substitutions). */
+function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row += 1) {
+    const current = [row];
+    for (let column = 1; column <= right.length; column += 1) {
+      const substitution = (previous[column - 1] as number) + (left[row - 1] === right[column - 1] ? 0 : 1);
+      current.push(
+        Math.min((previous[column] as number) + 1, (current[column - 1] as number) + 1, substitution),
+      );
+    }
+    previous = current;
+  }
+  return previous[right.length] as number;
+}
+
+/**
+ * Refuses a setting the adapter does not know (a typo such as `comand` would otherwise be ignored silently):
+ * throws a LauncherError `INVALID_SETTINGS` naming the key, the closest valid one, and every valid key (with its
+ * sase.yml snake_case spelling where that differs). `validKeys` is the adapter's complete list, e.g.
+ * `[...PROCESS_LAUNCHER_SETTING_KEYS, 'permissionMode']`.
+ */
+export function assertSettingKeys(launcherId: string, settings: object, validKeys: readonly string[]): void {
+  const fail = (message: string): never => {
+    throw new LauncherError('INVALID_SETTINGS', `launcher.${launcherId}: ${message}`, { launcherId });
+  };
+  const listed = validKeys
+    .map((key) => (snakeCase(key) === key ? key : `${key} (${snakeCase(key)} in sase.yml)`))
+    .join(', ');
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+    fail(`settings must be an object (a map) of these settings: ${listed}`);
+  }
+  for (const key of Object.keys(settings)) {
+    if (validKeys.includes(key)) continue;
+    const closest = validKeys
+      .map((valid) => ({ valid, distance: editDistance(key.toLowerCase(), valid.toLowerCase()) }))
+      .sort((left, right) => left.distance - right.distance)[0];
+    const hint =
+      closest !== undefined && closest.distance <= Math.max(1, Math.floor(closest.valid.length / 3))
+        ? ` (did you mean "${closest.valid}"?)`
+        : '';
+    fail(`unknown setting "${key}"${hint}; the valid settings are ${listed}`);
+  }
 }
 
 /** Checks the settings every process-based adapter shares; throws a LauncherError `INVALID_SETTINGS`. */
@@ -121,7 +184,9 @@ export function createProcessLauncher(definition: ProcessLauncherDefinition): Pr
         launcherId,
         command: [executablePath, ...invocation.args],
         ...(invocation.input === undefined ? {} : { input: invocation.input }),
-        ...(definition.env === undefined ? {} : { env: definition.env }),
+        ...(definition.env === undefined && invocation.env === undefined
+          ? {}
+          : { env: { ...definition.env, ...invocation.env } }),
         ...(definition.createMapper === undefined ? {} : { mapper: definition.createMapper(request) }),
         ...(definition.killGraceMs === undefined ? {} : { killGraceMs: definition.killGraceMs }),
         ...(definition.drainMs === undefined ? {} : { drainMs: definition.drainMs }),

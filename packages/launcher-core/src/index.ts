@@ -19,12 +19,18 @@ export type {
   ProcessLauncherDefinition,
   ProcessLauncherSettings,
 } from './create-process-launcher.js';
-export { assertProcessLauncherSettings, createProcessLauncher } from './create-process-launcher.js';
+export {
+  assertProcessLauncherSettings,
+  assertSettingKeys,
+  createProcessLauncher,
+  PROCESS_LAUNCHER_SETTING_KEYS,
+} from './create-process-launcher.js';
 export { isLauncherV1, LAUNCHER_SPECIFICATION_VERSION } from './is-launcher.js';
 export type { JsonLine, JsonLineParser, JsonLineParserOptions, JsonObject } from './json-lines.js';
 export { asNumber, asObject, asString, createJsonLineParser, parseJsonLine } from './json-lines.js';
 export type { LauncherErrorCode, LauncherErrorFields } from './launcher-error.js';
 export { isLauncherError, LauncherError } from './launcher-error.js';
+export { composePrompt, formatPromptContext, PROMPT_CONTEXT_VARIABLE } from './prompt-context.js';
 export type { ExecutableLocation } from './resolve-executable.js';
 export { locateExecutable, resolveExecutable } from './resolve-executable.js';
 export type { AgentProcess, ProcessExit, SpawnAgentProcessOptions } from './spawn-agent-process.js';
@@ -36,7 +42,9 @@ export type {
   LaunchRequest,
   LaunchRun,
   OutcomeKind,
+  PromptSection,
 } from './spec.js';
+export { stripAnsi } from './strip-ansi.js';
 export type { TranscriptRecord, TranscriptWriter } from './transcript.js';
 export {
   createTranscriptWriter,

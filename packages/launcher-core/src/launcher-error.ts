@@ -8,6 +8,8 @@ export type LauncherErrorCode =
   | 'INVALID_SETTINGS'
   /** No launcher is installed under the requested id. */
   | 'LAUNCHER_NOT_FOUND'
+  /** A launcher has no command to run (the shell launcher without `launcher.shell.command`). */
+  | 'NO_COMMAND'
   /** A transcript file has a line that is not a transcript record. */
   | 'TRANSCRIPT_PARSE';
 

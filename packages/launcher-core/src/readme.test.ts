@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  composePrompt,
   createProcessLauncher,
   describeExit,
   type OutputMapper,
@@ -23,10 +24,10 @@ function createMyAgent(settings: MyAgentSettings = {}) {
     overrideVariable: 'MY_AGENT_BIN',
     env: settings.env,
     killGraceMs: settings.killGraceMs,
-    // request -> argv + stdin. The prompt goes on stdin: it never passes through a shell.
+    // request -> argv + stdin. The prompt (with SASE's notes appended) goes on stdin: never through a shell.
     invocation: (request) => ({
       args: ['--jsonl', ...(request.model ? ['--model', request.model] : []), ...(settings.args ?? [])],
-      input: request.prompt,
+      input: composePrompt(request.prompt, request.context),
     }),
     // stdout lines -> events; the CLI's own result -> the outcome.
     createMapper: (): OutputMapper => {
@@ -59,6 +60,7 @@ runLauncherConformance({
   fakeExecutable,
   overrideVariable: 'MY_AGENT_BIN',
   expectedFinalText: 'Done: the bug is fixed.',
+  promptContext: 'prompt', // request.context is appended to the prompt
 });
 
 const directory = mkdtempSync(join(tmpdir(), 'sase-readme-'));

@@ -4,12 +4,28 @@
  * breaks an existing adapter requires a new specificationVersion.
  */
 
+/** One note SASE adds for the agent beside its prompt, e.g. `{ title: 'Failing check', text: '<log tail>' }`. */
+export interface PromptSection {
+  /** A short heading on one line (rendered as `## <title>`). */
+  title: string;
+  /** The note itself (Markdown or plain text). */
+  text: string;
+}
+
 /** What SASE asks a launcher to run: one agent, one attempt. */
 export interface LaunchRequest {
   /** The agent's name (unique in the workspace's agent registry), e.g. `myapp-7.1`. */
   agentName: string;
   /** The prompt text, already expanded (no #xprompt references, no %directives). Passed on stdin or as one argv element, never through a shell. */
   prompt: string;
+  /**
+   * Notes SASE adds for the agent beside its prompt (a failing check's log, the previous attempt's error, plan
+   * instructions). A launcher for a model CLI appends them to the prompt (composePrompt); a launcher whose prompt
+   * is a program must not append them to it and hands them over another way (the shell launcher: a file named by
+   * SASE_PROMPT_CONTEXT). A launcher that ignores the field still works; its agent just does not see the notes.
+   * Added to launcher-v1 compatibly: optional, so older launchers and requests stay valid.
+   */
+  context?: readonly PromptSection[];
   /** The model to use, in the launcher's own naming; undefined means the CLI's default. */
   model?: string;
   /** The working directory of the agent process. */

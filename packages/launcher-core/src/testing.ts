@@ -4,12 +4,20 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FinishContext, LaunchEventInput, OutputMapper } from './create-launcher-run.js';
 import { isProcessAlive as isAlive } from './internal/process-group.js';
 import { isLauncherError } from './launcher-error.js';
-import type { LaunchEvent, LauncherV1, LaunchOutcome, LaunchRequest, LaunchRun } from './spec.js';
+import { composePrompt, formatPromptContext, PROMPT_CONTEXT_VARIABLE } from './prompt-context.js';
+import type {
+  LaunchEvent,
+  LauncherV1,
+  LaunchOutcome,
+  LaunchRequest,
+  LaunchRun,
+  PromptSection,
+} from './spec.js';
 import { readTranscript, TRANSCRIPT_FILE_NAME } from './transcript.js';
 
 /** The environment variable that tells a fake executable which scenario to play. */
@@ -79,6 +87,15 @@ export interface LauncherConformanceOptions {
   scenarios?: Partial<Record<ConformanceScenario, string | null>>;
   /** The final response text the `success` scenario must report; undefined skips that check. */
   expectedFinalText?: string;
+  /**
+   * How the adapter hands a request's `context` (its PromptSections) to the agent, which the suite then checks:
+   * - `prompt`: appended to the prompt with composePrompt, on stdin or as one argv element (a model CLI);
+   * - `file`: the prompt arrives unchanged, and SASE_PROMPT_CONTEXT names a file holding formatPromptContext's
+   *   Markdown; without context the variable is unset (the shell launcher).
+   * Either also checks that a malformed context is INVALID_REQUEST. Undefined checks only that a request with
+   * context completes: a launcher may ignore the field.
+   */
+  promptContext?: 'prompt' | 'file';
   /** The longest a run may take before the test fails instead of hanging. Default 20 000 ms. */
   timeoutMs?: number;
 }
@@ -171,6 +188,12 @@ export async function collectRun(
   }
 }
 
+/** The context the conformance suite sends: a check's log tail and the previous attempt's error. */
+const CONFORMANCE_CONTEXT: readonly PromptSection[] = [
+  { title: 'Failing check', text: 'FAIL src/math.test.ts > add\n  expected 3, received 4\n' },
+  { title: 'Previous attempt', text: 'The agent exited with code 1: `npm test` failed.' },
+];
+
 interface Case {
   root: string;
   workDir: string;
@@ -187,8 +210,9 @@ interface Case {
  * It checks: the prompt arrives byte for byte and no shell interprets it; the SASE_* environment and the working
  * directory; exactly one outcome, last, equal to the promise; completed / failed / killed mapping, including an
  * error result with exit code 0, garbage output and death mid-stream (never a hang); that abort, kill() and
- * timeoutMs kill the whole process group, a grandchild included; the transcript; and that a missing executable
- * is a LauncherError EXECUTABLE_NOT_FOUND naming the override variable.
+ * timeoutMs kill the whole process group, a grandchild included; the transcript; that a missing executable
+ * is a LauncherError EXECUTABLE_NOT_FOUND naming the override variable; that a request with `context` completes
+ * and, with `promptContext`, that the context reaches the agent the way the adapter says.
  */
 export function runLauncherConformance(options: LauncherConformanceOptions): void {
   const timeoutMs = options.timeoutMs ?? 20_000;
@@ -311,6 +335,84 @@ export function runLauncherConformance(options: LauncherConformanceOptions): voi
         expect(realpathSync(record?.cwd ?? '.')).toBe(realpathSync(workDir));
       },
     );
+
+    itScenario('success', 'completes a request with context (notes beside the prompt)', async (scenario) => {
+      const { run } = launchCase(scenario, { context: CONFORMANCE_CONTEXT });
+      const { events, outcome } = await collectRun(run, timeoutMs);
+      expectSingleOutcomeLast(events, outcome);
+      expect(outcome.outcome).toBe('completed');
+    });
+
+    if (options.promptContext === 'prompt') {
+      itScenario(
+        'success',
+        'appends the context to the prompt (composePrompt), on stdin or as one argv element',
+        async (scenario) => {
+          const prompt = 'Fix the failing test.\n';
+          const { run, recordPath } = launchCase(scenario, { prompt, context: CONFORMANCE_CONTEXT });
+          const { outcome } = await collectRun(run, timeoutMs);
+          expect(outcome.outcome).toBe('completed');
+          const record = readFakeRecord(recordPath);
+          const composed = composePrompt(prompt, CONFORMANCE_CONTEXT);
+          expect(
+            record?.stdin === composed || (record?.argv.includes(composed) ?? false),
+            'the prompt and its context must arrive as composePrompt(prompt, context)',
+          ).toBe(true);
+        },
+      );
+    }
+
+    if (options.promptContext === 'file') {
+      itScenario(
+        'success',
+        'hands the context over in the file named by SASE_PROMPT_CONTEXT; the prompt stays unchanged',
+        async (scenario) => {
+          const prompt = '#!/bin/sh\necho "a script, not Markdown"\n';
+          const { run, recordPath } = launchCase(scenario, { prompt, context: CONFORMANCE_CONTEXT });
+          const { outcome } = await collectRun(run, timeoutMs);
+          expect(outcome.outcome).toBe('completed');
+          const record = readFakeRecord(recordPath);
+          expect(record?.stdin === prompt || (record?.argv.includes(prompt) ?? false)).toBe(true);
+          const file = record?.env[PROMPT_CONTEXT_VARIABLE];
+          expect(file, `${PROMPT_CONTEXT_VARIABLE} must name the context file`).toBeDefined();
+          expect(isAbsolute(file as string)).toBe(true);
+          expect(readFileSync(file as string, 'utf8')).toBe(formatPromptContext(CONFORMANCE_CONTEXT));
+        },
+      );
+
+      itScenario('success', 'leaves SASE_PROMPT_CONTEXT unset without context', async (scenario) => {
+        // A nested agent inherits its parent's variable; it must not reach this run.
+        const inherited = process.env[PROMPT_CONTEXT_VARIABLE];
+        process.env[PROMPT_CONTEXT_VARIABLE] = join(root, 'parent-context.md');
+        let run: LaunchRun;
+        let recordPath: string;
+        try {
+          ({ run, recordPath } = launchCase(scenario));
+        } finally {
+          if (inherited === undefined) delete process.env[PROMPT_CONTEXT_VARIABLE];
+          else process.env[PROMPT_CONTEXT_VARIABLE] = inherited;
+        }
+        await collectRun(run, timeoutMs);
+        expect(readFakeRecord(recordPath)?.env[PROMPT_CONTEXT_VARIABLE]).toBeUndefined();
+      });
+    }
+
+    if (options.promptContext !== undefined) {
+      it('a malformed context is INVALID_REQUEST', () => {
+        const malformed: unknown[] = [
+          'not a list',
+          [{ title: '', text: 'x' }],
+          [{ title: 'two\nlines', text: 'x' }],
+          [{ title: 'No text' }],
+        ];
+        for (const context of malformed) {
+          const testCase = createCase('success', { context: context as PromptSection[] });
+          expect(() => options.createLauncher().launch(testCase.request)).toThrow(
+            expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringContaining('context') }),
+          );
+        }
+      });
+    }
 
     itScenario('success', 'success: completed, exit code 0, one outcome event, last', async (scenario) => {
       const { run } = launchCase(scenario);

@@ -22,8 +22,10 @@ import {
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const fakeExecutable = join(fixtures, 'fake-agent.mjs');
 chmodSync(fakeExecutable, 0o755);
-const FINAL = 'Fixed the off-by-one in `add` (src/math.ts): it returned `a + b + 1`. `npm test` now passes.';
-const SESSION = 'c8a3f5d2-4b61-4e0a-9d7c-2f8e1b3a5c90';
+// The fixtures are recorded from Gemini CLI 0.61.0 by packages/e2e (src/record-fixtures.test.ts).
+const FINAL =
+  'Fixed: `add` in src/math.mjs returned `a + b + 1`; it now returns `a + b`, and `node test.mjs` now passes.';
+const SESSION = '0d8d2a70-20c9-42ac-af50-df34ec5fb7bd';
 
 runLauncherConformance({
   name: 'gemini (stream-json)',
@@ -31,6 +33,7 @@ runLauncherConformance({
   fakeExecutable,
   overrideVariable: 'SASE_GEMINI_BIN',
   expectedFinalText: FINAL,
+  promptContext: 'prompt',
 });
 
 runLauncherConformance({
@@ -40,6 +43,7 @@ runLauncherConformance({
   overrideVariable: 'SASE_GEMINI_BIN',
   scenarios: { success: 'json-success', errorResult: null },
   expectedFinalText: FINAL,
+  promptContext: 'prompt',
 });
 
 const replay = (mapper: OutputMapper, fixture: string) => replayOutput(mapper, join(fixtures, fixture));
@@ -76,25 +80,33 @@ describe('createGeminiStreamMapper', () => {
   it('joins assistant deltas into messages and maps tools and stats', () => {
     const mapper = createGeminiStreamMapper();
     const events = replay(mapper, 'success.jsonl');
+    const [toolId] = /run_shell_command__run_shell_command_\d+_0/.exec(JSON.stringify(events[2])) ?? [];
     expect(events).toEqual([
-      { type: 'message', role: 'system', text: `Gemini CLI session ${SESSION} (model gemini-2.5-pro)` },
-      { type: 'message', role: 'assistant', text: "I'll run the tests to see what fails." },
+      { type: 'message', role: 'system', text: `Gemini CLI session ${SESSION} (model gemini-2.5-flash)` },
+      { type: 'message', role: 'assistant', text: "I'll run the tests first to see what fails." },
       {
         type: 'tool-use',
         name: 'run_shell_command',
-        input: { command: 'npm test', description: 'Run the test suite.' },
-        id: 'run_shell_command-1773480363123-5f0e2a1b9c3d8',
+        input: { command: 'node test.mjs', description: 'Run a command' },
+        id: toolId,
       },
       {
         type: 'tool-result',
-        id: 'run_shell_command-1773480363123-5f0e2a1b9c3d8',
-        output: 'FAIL src/math.test.ts\n  add › adds two numbers\n    expected 4, received 5',
+        id: toolId,
+        output: 'FAIL test.mjs\n  add(2, 2): expected 4, received 5',
         isError: false,
       },
-      expect.objectContaining({ type: 'tool-use', name: 'replace' }),
-      expect.objectContaining({ type: 'tool-result', isError: false }),
+      { type: 'message', role: 'assistant', text: 'The off-by-one is in `add`: it returns `a + b + 1`.' },
+      expect.objectContaining({
+        type: 'tool-use',
+        name: 'run_shell_command',
+        input: expect.objectContaining({ command: "sed -i 's/a + b + 1/a + b/' src/math.mjs" }),
+      }),
+      expect.objectContaining({ type: 'tool-result', output: '', isError: false }),
+      expect.objectContaining({ type: 'tool-use', name: 'run_shell_command' }),
+      expect.objectContaining({ type: 'tool-result', output: 'PASS test.mjs (1 test)', isError: false }),
       { type: 'message', role: 'assistant', text: FINAL },
-      { type: 'usage', inputTokens: 17980, outputTokens: 452 },
+      { type: 'usage', inputTokens: 48, outputTokens: 28 },
     ]);
     expect(mapper.finish(exited(0))).toEqual({
       outcome: 'completed',
@@ -104,26 +116,36 @@ describe('createGeminiStreamMapper', () => {
     });
   });
 
-  it('is failed on an error result with exit code 0, using the last error event when the result has none', () => {
+  it("is failed on an error result with exit code 0, with the API's own status and message", () => {
     const mapper = createGeminiStreamMapper();
     replay(mapper, 'error-result.jsonl');
     expect(mapper.finish(exited(0))).toMatchObject({
       outcome: 'failed',
-      error:
-        'gemini reported an error: The model returned an empty response with no text or thoughts. This may be a transient API issue; please try again.',
+      error: 'gemini: API error 400: Request contains an invalid argument.',
+      sessionId: 'f174ccaa-34b4-4b75-a277-7fffe4781b92',
     });
   });
 
-  it("is failed with the result's own error, and a warning does not count as the error", () => {
+  it("is failed with the result's own error when it is not an API document", () => {
     const mapper = createGeminiStreamMapper();
-    const events = replay(mapper, 'quota.jsonl');
-    expect(events).toContainEqual({
-      type: 'message',
-      role: 'system',
-      text: 'warning: Attempt 1 failed with status 429. Retrying with backoff...',
-    });
+    replay(mapper, 'quota.jsonl');
     expect(mapper.finish(exited(1)).error).toBe(
-      'gemini reported an error (TerminalQuotaError): [API Error: You have exhausted your capacity on this model. Your quota will reset after 2h13m.]',
+      'gemini reported an error: [API Error: Resource has been exhausted (e.g. check quota).]\nPlease wait and ' +
+        'try again later. To increase your limits, request a quota increase through AI Studio, or switch to ' +
+        'another /auth method',
+    );
+  });
+
+  it('uses the last error event (not a warning) when the result has no error', () => {
+    const mapper = createGeminiStreamMapper();
+    mapper.json?.({ type: 'error', severity: 'warning', message: 'Attempt 1 failed with status 429.' });
+    mapper.json?.({ type: 'error', severity: 'error', message: 'The model returned an empty response.' });
+    expect(mapper.json?.({ type: 'error', severity: 'warning', message: 'retrying' })).toEqual([
+      { type: 'message', role: 'system', text: 'warning: retrying' },
+    ]);
+    mapper.json?.({ type: 'result', status: 'error', stats: {} });
+    expect(mapper.finish(exited(0)).error).toBe(
+      'gemini reported an error: The model returned an empty response.',
     );
   });
 
@@ -145,10 +167,22 @@ describe('createGeminiJsonMapper', () => {
       outcome: 'completed',
       events: [
         { type: 'message', role: 'assistant', text: FINAL },
-        { type: 'usage', inputTokens: 17980, outputTokens: 452 },
+        { type: 'usage', inputTokens: 48, outputTokens: 28 },
       ],
       finalText: FINAL,
-      sessionId: SESSION,
+      sessionId: '6aba7f8c-ae73-4434-bd86-99c875c74278',
+    });
+  });
+
+  it('finds the error document after the stack traces Gemini CLI writes first', () => {
+    const { stderr, exit_code } = JSON.parse(
+      readFileSync(join(fixtures, 'json-api-error.meta.json'), 'utf8'),
+    );
+    expect(stderr).toMatch(/\{\n {2}status: 401\n\}\n\{/);
+    expect(createGeminiJsonMapper().finish(exited(exit_code, { stderrTail: stderr }))).toMatchObject({
+      outcome: 'failed',
+      error: 'gemini: API error 401: API key not valid. Please pass a valid API key.',
+      sessionId: 'e549edb2-a66e-43d5-b857-a388fd2629c6',
     });
   });
 });
@@ -176,19 +210,63 @@ describe('gemini launcher', () => {
     });
   });
 
-  it('reports an untrusted folder with Gemini CLI own message and exit code 55', async () => {
+  it('appends the request context to the prompt on stdin, in both output formats', async () => {
+    const context = [
+      { title: 'Failing check', text: 'FAIL src/math.test.ts\n  expected 3, received 4\n' },
+      { title: 'Previous attempt', text: 'exited with code 1' },
+    ];
+    for (const outputFormat of ['stream-json', 'json'] as const) {
+      const record = join(directory, `record-context-${outputFormat}.json`);
+      const run = createGemini({ executable: fakeExecutable, outputFormat }).launch({
+        agentName: 'g2',
+        prompt: 'Fix the test',
+        context,
+        cwd: directory,
+        artifactsDir: join(directory, 'agents', `context-${outputFormat}`),
+        env: {
+          SASE_FAKE_SCENARIO: outputFormat === 'json' ? 'json-success' : 'success',
+          SASE_FAKE_RECORD: record,
+        },
+      });
+      expect((await collectRun(run)).outcome.outcome).toBe('completed');
+      expect(readFakeRecord(record)?.stdin).toBe(
+        'Fix the test\n\n## Failing check\n\nFAIL src/math.test.ts\n  expected 3, received 4\n\n## Previous attempt\n\nexited with code 1\n',
+      );
+    }
+  });
+
+  it('reports an untrusted folder with Gemini CLI own message (without its colours) and exit code 55', async () => {
     const { outcome } = await collectRun(launch({}, 'untrusted'));
     expect(outcome.outcome).toBe('failed');
     expect(outcome.exitCode).toBe(55);
-    expect(outcome.error).toContain('not running in a trusted directory');
+    expect(outcome.error).toMatch(
+      /^gemini exited with code 55: Gemini CLI is not running in a trusted directory\./,
+    );
+    expect(outcome.error).not.toContain('\u001b');
   });
 
-  it('reads a json-mode error document from stderr', async () => {
-    const { outcome } = await collectRun(launch({ outputFormat: 'json' }, 'json-auth-error'));
-    expect(outcome).toMatchObject({ outcome: 'failed', exitCode: 41, sessionId: SESSION });
-    expect(outcome.error).toMatch(
-      /^gemini reported an error \(FatalAuthenticationError\): Please set an Auth method/,
+  it('reads a json-mode error document from stderr, after the stack traces', async () => {
+    const { outcome } = await collectRun(launch({ outputFormat: 'json' }, 'json-api-error'));
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      exitCode: 145,
+      error: 'gemini: API error 401: API key not valid. Please pass a valid API key.',
+      sessionId: 'e549edb2-a66e-43d5-b857-a388fd2629c6',
+    });
+  });
+
+  it('refuses unknown settings, naming the key and the valid ones', () => {
+    expect(() => createGemini({ trust_workspace: true } as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SETTINGS',
+        message:
+          'launcher.gemini: unknown setting "trust_workspace" (did you mean "trustWorkspace"?); the valid ' +
+          'settings are executable, args, env, killGraceMs (kill_grace_ms in sase.yml), approvalMode ' +
+          '(approval_mode in sase.yml), outputFormat (output_format in sase.yml), trustWorkspace ' +
+          '(trust_workspace in sase.yml)',
+      }),
     );
+    expect(() => createGemini({ approval: 'yolo' } as never)).toThrow(/unknown setting "approval"/);
   });
 
   it('has a default instance and refuses unknown settings values', () => {

@@ -3,6 +3,8 @@ import {
   asObject,
   asString,
   assertProcessLauncherSettings,
+  assertSettingKeys,
+  composePrompt,
   createProcessLauncher,
   describeExit,
   type FinishContext,
@@ -12,6 +14,7 @@ import {
   type LaunchRequest,
   type OutcomeDecision,
   type OutputMapper,
+  PROCESS_LAUNCHER_SETTING_KEYS,
   type ProcessLauncher,
   type ProcessLauncherSettings,
 } from '@sase/launcher-core';
@@ -161,10 +164,9 @@ export function createGeminiStreamMapper(): OutputMapper {
       if (result.status !== 'success') {
         const error = asObject(result.error);
         const message = asString(error?.message) ?? lastError ?? `status ${String(result.status)}`;
-        const type = asString(error?.type);
         return {
           outcome: 'failed',
-          error: `gemini reported an error${type === undefined ? '' : ` (${type})`}: ${message}`,
+          error: errorText(asString(error?.type), message),
           events,
           ...withText,
           ...session,
@@ -184,15 +186,51 @@ export function createGeminiStreamMapper(): OutputMapper {
   };
 }
 
+/**
+ * The last JSON object of `text`: the outermost object that ends at its last `}`. On an API error Gemini CLI
+ * writes stack traces (which hold braces of their own, `… {\n  status: 400\n}`) before the pretty-printed error
+ * document, so the document is the first `{` from which the rest parses.
+ */
 function parseDocument(text: string): JsonObject | undefined {
-  const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
-  if (start === -1 || end <= start) return undefined;
+  for (let start = text.indexOf('{'); start !== -1 && start < end; start = text.indexOf('{', start + 1)) {
+    try {
+      const document = asObject(JSON.parse(text.slice(start, end + 1)));
+      if (document !== undefined) return document;
+    } catch {
+      // Not the start of the document (a brace in a stack trace): try the next one.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The API's own error in a Gemini CLI error message: Gemini CLI passes an API error on as the API's error document
+ * (`{"error":{"code":400,"message":"…","status":"INVALID_ARGUMENT"}}`, in stream-json inside `[API Error: …]`).
+ */
+function apiError(message: string): { status: number; message: string } | undefined {
+  const start = message.indexOf('{');
+  const end = message.lastIndexOf('}');
+  if (start === -1 || end < start) return undefined;
   try {
-    return asObject(JSON.parse(text.slice(start, end + 1)));
+    const error = asObject(asObject(JSON.parse(message.slice(start, end + 1)))?.error);
+    const status = asNumber(error?.code);
+    const text = asString(error?.message);
+    return status === undefined || text === undefined ? undefined : { status, message: text };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `gemini: API error 400: <the API's message>` for an API error, else `gemini reported an error (<type>): …` (the
+ * type left out when it says nothing: `unknown`, `Error`).
+ */
+function errorText(type: string | undefined, message: string): string {
+  const api = apiError(message);
+  if (api !== undefined) return `gemini: API error ${api.status}: ${api.message}`;
+  const isTyped = type !== undefined && type !== 'unknown' && type !== 'Error';
+  return `gemini reported an error${isTyped ? ` (${type})` : ''}: ${message}`;
 }
 
 /**
@@ -235,10 +273,9 @@ export function createGeminiJsonMapper(): OutputMapper {
       const withText = response === undefined || response === '' ? {} : { finalText: response };
       const error = asObject(document.error);
       if (error !== undefined) {
-        const type = asString(error.type);
         return {
           outcome: 'failed',
-          error: `gemini reported an error${type === undefined ? '' : ` (${type})`}: ${asString(error.message) ?? 'no detail'}`,
+          error: errorText(asString(error.type), asString(error.message) ?? 'no detail'),
           events,
           ...withText,
           ...session,
@@ -258,7 +295,15 @@ export function createGeminiJsonMapper(): OutputMapper {
   };
 }
 
+const GEMINI_SETTING_KEYS: readonly (keyof GeminiSettings)[] = [
+  ...PROCESS_LAUNCHER_SETTING_KEYS,
+  'approvalMode',
+  'outputFormat',
+  'trustWorkspace',
+];
+
 function assertGeminiSettings(settings: GeminiSettings): void {
+  assertSettingKeys('gemini', settings, GEMINI_SETTING_KEYS);
   assertProcessLauncherSettings('gemini', settings);
   const fail = (message: string): never => {
     throw new LauncherError('INVALID_SETTINGS', `launcher.gemini: ${message}`, { launcherId: 'gemini' });
@@ -288,7 +333,11 @@ export function createGemini(settings: GeminiSettings = {}): ProcessLauncher {
     overrideVariable: GEMINI_OVERRIDE_VARIABLE,
     ...(settings.env === undefined ? {} : { env: settings.env }),
     ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
-    invocation: (request) => ({ args: geminiArguments(request, settings), input: request.prompt }),
+    invocation: (request) => ({
+      args: geminiArguments(request, settings),
+      // The prompt with SASE's notes (request.context) appended, on stdin.
+      input: composePrompt(request.prompt, request.context),
+    }),
     createMapper: isJson ? createGeminiJsonMapper : createGeminiStreamMapper,
   });
 }

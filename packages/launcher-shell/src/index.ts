@@ -1,2 +1,2 @@
-export type { ShellSettings } from './shell.js';
-export { createShell, DEFAULT_SHELL_COMMAND, SHELL_OVERRIDE_VARIABLE, shell } from './shell.js';
+export type { ShellContextMode, ShellSettings } from './shell.js';
+export { createShell, SHELL_CONTEXT_FILE_NAME, SHELL_OVERRIDE_VARIABLE, shell } from './shell.js';

@@ -2,6 +2,7 @@ import type { AgentStateName } from './agent-state.js';
 import { agentStates } from './agent-state.js';
 import { isoNow } from './internal/files.js';
 import { isProcessAlive, processIdentity, sleep, terminateProcessGroup } from './internal/processes.js';
+import { isRetryableOutcome } from './outcomes.js';
 import type { AgentRegistry } from './registry.js';
 import { SchedulerError } from './scheduler-error.js';
 
@@ -140,10 +141,10 @@ export function retryAgent(
   const snapshot = registry.get(name);
   const request = snapshot.request;
   const done = snapshot.done;
-  if (request === undefined || done === undefined || done.outcome === 'completed') {
+  if (request === undefined || done === undefined || !isRetryableOutcome(done.outcome)) {
     const why =
-      done?.outcome === 'completed'
-        ? `it completed; to run it again, submit it with %name:!${name}`
+      done !== undefined
+        ? `it ended ${done.outcome}; to run it again, submit it with %name:!${name}`
         : snapshot.claim !== undefined
           ? 'it is running; kill it first (sase agent kill) or wait for it'
           : 'it has not started yet (it is waiting); retry what it waits on instead';

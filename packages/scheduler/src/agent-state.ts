@@ -1,6 +1,8 @@
+import { type AgentOutcome, isWaitSatisfying } from './outcomes.js';
 import type { AgentRegistry, AgentSnapshot } from './registry.js';
 
-export type AgentStateName = 'waiting' | 'running' | 'completed' | 'failed' | 'killed';
+/** `waiting` and `running`, then the outcome of the current attempt (`completed`, `noop`, `failed`, `killed`). */
+export type AgentStateName = 'waiting' | 'running' | AgentOutcome;
 
 /** What an agent is doing now, derived from its files (and those of the agents it waits on). */
 export interface AgentState {
@@ -36,6 +38,7 @@ function describeOutcome(snapshot: AgentSnapshot): string {
   const done = snapshot.done;
   if (done === undefined) return `${snapshot.name} is running`;
   if (done.outcome === 'killed') return `${snapshot.name} was killed`;
+  if (done.outcome !== 'failed') return `${snapshot.name} ended ${done.outcome}`;
   return done.exitCode !== null
     ? `${snapshot.name} failed (exit ${done.exitCode})`
     : `${snapshot.name} failed (${done.error ?? 'no exit code'})`;
@@ -49,7 +52,7 @@ function stateOf(snapshot: AgentSnapshot): AgentStateName {
 
 /**
  * Derives every agent's state. A waiting agent's waits are evaluated against the current attempt of each
- * target: only `completed` satisfies a wait; a `failed` or `killed` target parks it, and so does a target
+ * target: only `completed` (or `noop`) satisfies a wait; a `failed` or `killed` target parks it, and so does a target
  * that is itself parked (transitively) or missing.
  */
 export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date = new Date()): AgentState[] {
@@ -72,9 +75,9 @@ export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date
         continue;
       }
       const state = stateOf(other);
-      if (state === 'completed') continue;
+      if (other.done !== undefined && isWaitSatisfying(other.done.outcome)) continue;
       waitsOn.push(target);
-      if (state === 'failed' || state === 'killed') {
+      if (other.done !== undefined) {
         reasons.push(describeOutcome(other));
         isParked = true;
       } else if (state === 'running') {
@@ -152,9 +155,12 @@ export function agentStates(registry: AgentRegistry, now: Date = new Date()): Ag
 
 /** Settled: it has an outcome, or it is parked behind a failed, killed or missing agent. */
 export function isSettled(state: AgentState): boolean {
-  return (
-    state.state === 'completed' || state.state === 'failed' || state.state === 'killed' || state.isParked
-  );
+  return hasOutcome(state) || state.isParked;
+}
+
+/** True once the agent's current attempt has an outcome (it is neither waiting nor running). */
+export function hasOutcome(state: AgentState): boolean {
+  return state.state !== 'waiting' && state.state !== 'running';
 }
 
 /** The JSON shape of `sase agent list --json` (snake_case). */

@@ -207,11 +207,13 @@ You are a SASE phase agent. Your work unit is bead {{ bead }}, one phase of an e
 1. Read your assignment: \`sase bead show {{ bead }}\` gives its title and description, and its parent epic.
    \`sase bead show <epic id>\` gives the epic's \`design\`: the path of the plan you carry out. Read the
    phase of that plan that matches this bead, and nothing more than it asks.
-2. Do the work in this checkout. Other phases may run at the same time here: change only what your phase
-   needs. Commit your work with a message that starts with \`{{ bead }}:\`.
-3. When the work is committed, close your bead: \`sase bead close {{ bead }} -r "<one line on what you did>"\`.
+2. Do the work here: this is a git worktree of your own, on the branch \`sase/{{ bead }}\`, with the work of
+   the phases yours depends on already merged in. Other phases run at the same time in worktrees of their
+   own. Commit as you like; whatever you leave uncommitted, SASE commits for you when you finish.
+3. When the work is done, close your bead: \`sase bead close {{ bead }} -r "<one line on what you did>"\`.
    If you cannot finish, leave the bead open, say why in your final answer and exit with a failure: the
-   phases that depend on yours will wait instead of building on unfinished work.
+   phases that depend on yours will wait instead of building on unfinished work. SASE runs the project's
+   checks on your change; if one fails, you are started again with its log.
 `,
   },
   {
@@ -222,13 +224,15 @@ description: The prompt of the land agent started by \`sase bead work\`
 input:
   - {name: epic, type: word}
 ---
-You are the SASE land agent of epic {{ epic }}. Every phase agent of the epic has completed.
+You are the SASE land agent of epic {{ epic }}. Every phase agent of the epic has completed, each on its
+own branch, and every phase's checks passed.
 
-1. \`sase bead show {{ epic }}\` lists the phases; each should be closed. Read the plan at the epic's \`design\`.
-2. Land the work: make sure every phase's commits are merged on the current branch, the build and the tests
-   pass, and the plan's acceptance criteria hold. Fix what integration broke and commit it.
-3. Close the epic: \`sase bead close {{ epic }} -r "<one line on what landed>"\`.
-   If the epic cannot land, leave it open, say why in your final answer and exit with a failure.
+1. Land the epic: run \`sase change land {{ epic }}\`. It merges the phase branches in dependency order into
+   the branch the run started from, marks their ChangeSpecs submitted and closes the epic.
+2. If it stops at a conflict, it names the branch and the files, and leaves this checkout as it was. Resolve
+   the conflict on that branch in a worktree of your own (\`git worktree add <dir> <branch>\`, merge the
+   target branch into it, fix, commit), then run \`sase change land {{ epic }}\` again.
+3. If the epic cannot land, leave it open, say why in your final answer and exit with a failure.
 `,
   },
   {

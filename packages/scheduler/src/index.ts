@@ -2,7 +2,7 @@ export type { KillAgentOptions, KillAgentResult, RetryAgentResult } from './agen
 export { killAgent, retryAgent } from './agent-control.js';
 export { assertValidAgentName, isValidAgentName } from './agent-name.js';
 export type { AgentState, AgentStateName } from './agent-state.js';
-export { agentStates, deriveAgentStates, formatAgentState, isSettled } from './agent-state.js';
+export { agentStates, deriveAgentStates, formatAgentState, hasOutcome, isSettled } from './agent-state.js';
 export type {
   EpicWorkPlan,
   LegendWorkPlan,
@@ -14,9 +14,18 @@ export { BEAD_WORK_XPROMPTS, planEpicWork, planLegendWork } from './bead-work.js
 export type { ComputeWavesOptions, WaveEdge, WaveNode, Waves } from './kahn-waves.js';
 export { computeWaves } from './kahn-waves.js';
 export { parseNotBefore } from './not-before.js';
+export type { AgentOutcome } from './outcomes.js';
+export {
+  AGENT_OUTCOMES,
+  isAgentOutcome,
+  isRetryableOutcome,
+  isWaitSatisfying,
+  WAIT_SATISFYING_OUTCOMES,
+} from './outcomes.js';
 export type {
   AgentDirectives,
   AgentRequest,
+  AgentWorktree,
   ClaimRecord,
   DoneRecord,
   KillRequest,
@@ -27,6 +36,10 @@ export { formatDone, formatRequest, parseDone, parseRequest } from './records.js
 export type { AgentRegistry, AgentSnapshot } from './registry.js';
 export { AGENT_FILES, claimFileName, createRegistry } from './registry.js';
 export type {
+  AttemptContext,
+  AttemptLifecycle,
+  AttemptOutcome,
+  PreparedAttempt,
   ResolveLauncher,
   RunAgentHostOptions,
   RunAttemptOptions,

@@ -1,4 +1,4 @@
-import type { OutcomeKind } from '@sase/launcher-core';
+import { AGENT_OUTCOMES, type AgentOutcome } from './outcomes.js';
 import { SchedulerError } from './scheduler-error.js';
 
 /**
@@ -29,6 +29,18 @@ export interface AgentDirectives {
   hide?: boolean;
 }
 
+/**
+ * Where an agent works when it has a git worktree of its own (`request.json` `worktree`). The scheduler only
+ * stores it; an attempt lifecycle (see run-attempt.ts; @sase/workspace provides the git one) creates the
+ * worktree before the launch.
+ */
+export interface AgentWorktree {
+  /** The commit the agent's branch starts from. */
+  base: string;
+  /** Branches merged into the agent's branch before it starts, in order (its blockers' work). */
+  merge: string[];
+}
+
 /** request.json: what to run, written once per attempt at submission (or retry). */
 export interface AgentRequest {
   name: string;
@@ -49,6 +61,8 @@ export interface AgentRequest {
   /** The agent's working directory, relative to the workspace root. */
   cwd: string;
   env: Record<string, string>;
+  /** The agent's own git worktree (null: it works in `cwd`). */
+  worktree: AgentWorktree | null;
   submittedAt: string;
 }
 
@@ -91,7 +105,7 @@ export interface WaitingRecord {
 /** done.json: the outcome of an attempt. */
 export interface DoneRecord {
   name: string;
-  outcome: OutcomeKind;
+  outcome: AgentOutcome;
   exitCode: number | null;
   startedAt: string | null;
   finishedAt: string;
@@ -234,6 +248,8 @@ export function formatRequest(request: AgentRequest): Json {
     bead_id: request.beadId,
     cwd: request.cwd,
     env: request.env,
+    worktree:
+      request.worktree === null ? null : { base: request.worktree.base, merge: request.worktree.merge },
     submitted_at: request.submittedAt,
   };
 }
@@ -262,8 +278,16 @@ export function parseRequest(value: unknown, file: string): AgentRequest {
     beadId: read.stringOrNull('bead_id'),
     cwd: read.stringOrNull('cwd') ?? '.',
     env: env as Record<string, string>,
+    worktree: parseWorktree(value, file),
     submittedAt: read.string('submitted_at'),
   };
+}
+
+function parseWorktree(value: unknown, file: string): AgentWorktree | null {
+  const worktree = (value as Json).worktree;
+  if (worktree === undefined || worktree === null) return null;
+  const read = reader(worktree, `${file} (worktree)`);
+  return { base: read.string('base'), merge: read.strings('merge') };
 }
 
 export function formatClaim(claim: ClaimRecord): Json {
@@ -359,7 +383,7 @@ export function parseDone(value: unknown, file: string): DoneRecord {
   const read = reader(value, file);
   const done: DoneRecord = {
     name: read.string('name'),
-    outcome: read.oneOf('outcome', ['completed', 'failed', 'killed'] as const),
+    outcome: read.oneOf('outcome', AGENT_OUTCOMES),
     exitCode: read.integerOrNull('exit_code'),
     startedAt: read.stringOrNull('started_at'),
     finishedAt: read.string('finished_at'),

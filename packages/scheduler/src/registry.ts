@@ -46,6 +46,11 @@ export const AGENT_FILES = {
   done: 'done.json',
   kill: 'kill.json',
   attempts: 'attempts',
+  /**
+   * Files that belong to the agent's change rather than to one attempt (saved diffs, chat copies, check
+   * logs): kept in place across retries, so that paths recorded elsewhere stay valid.
+   */
+  change: 'change',
 } as const;
 
 /** `launch.<attempt>.claim`: taken exclusively by whoever starts (or cancels) that attempt. */
@@ -316,7 +321,12 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
         // done.json then kept the next attempt from recording its own, so its dependants never started.
         writeJsonAtomic(join(dir, AGENT_FILES.request), formatRequest(next));
         for (const entry of readdirSync(dir)) {
-          if (entry === AGENT_FILES.request || entry === AGENT_FILES.attempts || entry.endsWith('.tmp'))
+          if (
+            entry === AGENT_FILES.request ||
+            entry === AGENT_FILES.attempts ||
+            entry === AGENT_FILES.change ||
+            entry.endsWith('.tmp')
+          )
             continue;
           const claim = /^launch\.(\d+)\.claim$/.exec(entry);
           if (claim && Number(claim[1]) >= next.attempt) continue;

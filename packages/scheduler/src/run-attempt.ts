@@ -5,11 +5,13 @@ import {
   type LauncherV1,
   type LaunchOutcome,
   type LaunchRun,
+  type PromptSection,
   type TranscriptWriter,
 } from '@sase/launcher-core';
 import { isErrorCode, isoNow } from './internal/files.js';
 import { processIdentity } from './internal/processes.js';
-import type { DoneRecord } from './records.js';
+import type { AgentOutcome } from './outcomes.js';
+import type { AgentRequest, DoneRecord } from './records.js';
 import { AGENT_FILES, type AgentRegistry, createRegistry } from './registry.js';
 
 /**
@@ -17,6 +19,60 @@ import { AGENT_FILES, type AgentRegistry, createRegistry } from './registry.js';
  * the caller (the CLI composes it from sase.yml). Throwing records the attempt as `failed`.
  */
 export type ResolveLauncher = (launcherId: string) => LauncherV1 | Promise<LauncherV1>;
+
+/** The outcome of an attempt before it is recorded: what an attempt lifecycle's `finish` sees and returns. */
+export interface AttemptOutcome {
+  outcome: AgentOutcome;
+  exitCode: number | null;
+  /** Why it failed or was killed (null for `completed` and `noop`). */
+  error: string | null;
+  finalText?: string;
+  sessionId?: string;
+}
+
+/** What an attempt lifecycle is told about the attempt it wraps. */
+export interface AttemptContext {
+  registry: AgentRegistry;
+  /** The request of this attempt (`request.attempt` is its number). */
+  request: AgentRequest;
+  /** The agent's artifact directory. */
+  agentDir: string;
+  /** Aborted when the attempt is killed (`sase agent kill`, the supervisor stopping). */
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+/** What `prepare` may change about the launch. */
+export interface PreparedAttempt {
+  /** The agent's working directory (absolute), instead of the request's `cwd`. */
+  cwd?: string;
+  /** More environment for the agent process. */
+  env?: Record<string, string>;
+  /** Notes for the agent beside its prompt (launcher-v1 `context`: a failing check's log, ...). */
+  context?: PromptSection[];
+}
+
+/**
+ * The workflow around each attempt, injected by the caller (the scheduler knows nothing of git): the CLI's
+ * (@sase/workspace) gives each agent with a `worktree` request its own git worktree in `prepare`, and in
+ * `finish` commits what the agent left, runs the checks and records the change.
+ */
+export interface AttemptLifecycle {
+  /**
+   * Runs after the attempt is claimed, before the launcher starts. Throwing records the attempt `failed`
+   * with the error's message, and nothing is launched.
+   */
+  prepare?(attempt: AttemptContext): PreparedAttempt | undefined | Promise<PreparedAttempt | undefined>;
+  /**
+   * Runs after the launcher's outcome, before `done.json` is written, so that agents waiting on this one
+   * see the final result only: it may turn `completed` into `noop` or `failed`. Not called when the attempt
+   * never started. Throwing records `failed` with the error's message.
+   */
+  finish?(
+    attempt: AttemptContext & { prepared: PreparedAttempt | undefined },
+    outcome: AttemptOutcome,
+  ): AttemptOutcome | Promise<AttemptOutcome>;
+}
 
 export interface RunAttemptOptions {
   registry: AgentRegistry;
@@ -30,6 +86,8 @@ export interface RunAttemptOptions {
   /** How often to look for a kill request besides watching the directory. Default 1000 ms. */
   pollMs?: number;
   log?: (line: string) => void;
+  /** The workflow around the attempt (worktrees, commits, checks). */
+  lifecycle?: AttemptLifecycle;
 }
 
 export type RunAttemptResult =
@@ -47,9 +105,10 @@ function reasonOf(signal: AbortSignal | undefined, fallback: string): string {
 
 /**
  * Runs one attempt of one agent to its outcome: takes the exclusive claim `launch.<attempt>.claim` before
- * anything starts (so no attempt ever starts twice, whichever process tries), launches it through its
- * launcher, keeps `running.json` and the transcript, honours kill requests (`kill.json`), and publishes
- * `done.json`. The claim is taken synchronously, before the returned promise's first await.
+ * anything starts (so no attempt ever starts twice, whichever process tries), runs the lifecycle's
+ * `prepare`, launches it through its launcher, keeps `running.json` and the transcript, honours kill
+ * requests (`kill.json`), runs the lifecycle's `finish`, and publishes `done.json`. The claim is taken
+ * synchronously, before the returned promise's first await.
  */
 export async function runAttempt(options: RunAttemptOptions): Promise<RunAttemptResult> {
   const { registry, name, attempt } = options;
@@ -104,64 +163,17 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
     });
   }
 
-  let launcher: LauncherV1;
-  try {
-    launcher = await options.resolveLauncher(request.launcher);
-  } catch (error) {
-    return record({
-      outcome: 'failed',
-      exitCode: null,
-      startedAt: null,
-      error: `launcher "${request.launcher}" could not be used: ${(error as Error).message}`,
-    });
-  }
-
-  const startedAt = isoNow();
+  // Kill requests, from here to the outcome: an abort of our signal, or kill.json appearing in the agent's
+  // directory. They abort `killed`, which stops the lifecycle's work and the agent's process group.
   const agentDir = registry.agentDir(name);
-  const controller = new AbortController();
-  let run: LaunchRun;
-  try {
-    run = launcher.launch({
-      agentName: name,
-      prompt: request.prompt,
-      ...(request.model === null ? {} : { model: request.model }),
-      cwd: resolve(registry.workspaceRoot, request.cwd),
-      artifactsDir: agentDir,
-      env: {
-        ...request.env,
-        SASE_WORKSPACE: registry.workspaceRoot,
-        SASE_AGENT_ATTEMPT: String(attempt),
-      },
-      approve: request.approve,
-      ...(request.beadId === null ? {} : { beadId: request.beadId }),
-      signal: controller.signal,
-    });
-  } catch (error) {
-    return record({
-      outcome: 'failed',
-      exitCode: null,
-      startedAt,
-      error: `could not start: ${(error as Error).message}`,
-    });
-  }
-  registry.writeRunning(name, {
-    attempt,
-    pid: run.pid ?? null,
-    pidIdentity: run.pid === undefined ? null : (processIdentity(run.pid) ?? null),
-    hostPid: process.pid,
-    supervisorPid: options.supervisorPid ?? null,
-    startedAt,
-    launcher: request.launcher,
-    model: request.model,
-  });
-  log(`${name} (attempt ${attempt}) started with ${request.launcher}, pid ${run.pid ?? 'unknown'}`);
-
-  // Kill requests: an abort of our signal, or kill.json appearing in the agent's directory.
+  const killed = new AbortController();
+  let run: LaunchRun | undefined;
   let killReason: string | undefined;
   const kill = (reason: string) => {
     if (killReason !== undefined) return;
     killReason = reason;
-    run.kill(reason);
+    killed.abort(reason);
+    run?.kill(reason);
   };
   const checkKillRequest = () => {
     try {
@@ -184,55 +196,149 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
   }
   const poll = setInterval(checkKillRequest, options.pollMs ?? 1000);
   checkKillRequest();
-
-  // Launchers built on launcher-core write transcript.jsonl themselves (the file exists once launch()
-  // returned); for any other launcher, the events are written here with launcher-core's writer.
-  let transcript: TranscriptWriter | undefined;
-  if (!existsSync(join(agentDir, AGENT_FILES.transcript))) {
-    try {
-      transcript = createTranscriptWriter(agentDir);
-    } catch (error) {
-      log(`${name}: cannot write the transcript: ${(error as Error).message}`);
-    }
-  }
-  const drained = (async () => {
-    try {
-      for await (const event of run.events) transcript?.write(event);
-    } catch (error) {
-      log(`${name}: reading the launcher's events failed: ${(error as Error).message}`);
-    }
-  })();
-
-  let outcome: LaunchOutcome;
   try {
-    outcome = await run.outcome;
-  } catch (error) {
-    outcome = {
-      outcome: 'failed',
-      exitCode: null,
-      error: `the launcher failed: ${(error as Error).message}`,
-    };
+    return await launchAndFinish();
+  } finally {
+    clearInterval(poll);
+    watcher?.close();
+    options.signal?.removeEventListener('abort', onAbort);
   }
-  await Promise.race([drained, new Promise((done) => setTimeout(done, 2000).unref())]);
-  transcript?.close();
-  clearInterval(poll);
-  watcher?.close();
-  options.signal?.removeEventListener('abort', onAbort);
 
-  let result: Omit<DoneRecord, keyof typeof base | 'finishedAt'> = {
-    outcome: outcome.outcome,
-    exitCode: outcome.exitCode,
-    startedAt,
-    error: outcome.error ?? null,
-  };
-  if (killReason !== undefined && outcome.outcome !== 'completed') {
-    result = { ...result, outcome: 'killed', error: killReason };
-  } else if (outcome.outcome === 'failed' && outcome.error === undefined) {
-    result.error = outcome.exitCode === null ? 'failed' : `exit code ${outcome.exitCode}`;
+  async function launchAndFinish(): Promise<RunAttemptResult> {
+    const context: AttemptContext = {
+      registry,
+      request: request as AgentRequest,
+      agentDir,
+      signal: killed.signal,
+      log,
+    };
+    const killedBeforeStart = (reason: string) =>
+      record({
+        outcome: 'killed',
+        exitCode: null,
+        startedAt: null,
+        error: `killed before it started: ${reason}`,
+      });
+    let prepared: PreparedAttempt | undefined;
+    try {
+      prepared = (await options.lifecycle?.prepare?.(context)) ?? undefined;
+    } catch (error) {
+      if (killReason !== undefined) return killedBeforeStart(killReason);
+      return record({ outcome: 'failed', exitCode: null, startedAt: null, error: (error as Error).message });
+    }
+    if (killReason !== undefined) return killedBeforeStart(killReason);
+
+    let launcher: LauncherV1;
+    try {
+      launcher = await options.resolveLauncher((request as AgentRequest).launcher);
+    } catch (error) {
+      return record({
+        outcome: 'failed',
+        exitCode: null,
+        startedAt: null,
+        error: `launcher "${base.launcher}" could not be used: ${(error as Error).message}`,
+      });
+    }
+
+    const startedAt = isoNow();
+    const current = request as AgentRequest;
+    try {
+      run = launcher.launch({
+        agentName: name,
+        prompt: current.prompt,
+        ...(current.model === null ? {} : { model: current.model }),
+        cwd: prepared?.cwd ?? resolve(registry.workspaceRoot, current.cwd),
+        artifactsDir: agentDir,
+        env: {
+          ...current.env,
+          ...prepared?.env,
+          SASE_WORKSPACE: registry.workspaceRoot,
+          SASE_AGENT_ATTEMPT: String(attempt),
+        },
+        approve: current.approve,
+        ...(current.beadId === null ? {} : { beadId: current.beadId }),
+        ...(prepared?.context === undefined || prepared.context.length === 0
+          ? {}
+          : { context: prepared.context }),
+      });
+    } catch (error) {
+      return record({
+        outcome: 'failed',
+        exitCode: null,
+        startedAt,
+        error: `could not start: ${(error as Error).message}`,
+      });
+    }
+    const started = run;
+    registry.writeRunning(name, {
+      attempt,
+      pid: started.pid ?? null,
+      pidIdentity: started.pid === undefined ? null : (processIdentity(started.pid) ?? null),
+      hostPid: process.pid,
+      supervisorPid: options.supervisorPid ?? null,
+      startedAt,
+      launcher: current.launcher,
+      model: current.model,
+    });
+    log(`${name} (attempt ${attempt}) started with ${current.launcher}, pid ${started.pid ?? 'unknown'}`);
+    if (killReason !== undefined) started.kill(killReason);
+
+    // Launchers built on launcher-core write transcript.jsonl themselves (the file exists once launch()
+    // returned); for any other launcher, the events are written here with launcher-core's writer.
+    let transcript: TranscriptWriter | undefined;
+    if (!existsSync(join(agentDir, AGENT_FILES.transcript))) {
+      try {
+        transcript = createTranscriptWriter(agentDir);
+      } catch (error) {
+        log(`${name}: cannot write the transcript: ${(error as Error).message}`);
+      }
+    }
+    const drained = (async () => {
+      try {
+        for await (const event of started.events) transcript?.write(event);
+      } catch (error) {
+        log(`${name}: reading the launcher's events failed: ${(error as Error).message}`);
+      }
+    })();
+
+    let outcome: LaunchOutcome;
+    try {
+      outcome = await started.outcome;
+    } catch (error) {
+      outcome = {
+        outcome: 'failed',
+        exitCode: null,
+        error: `the launcher failed: ${(error as Error).message}`,
+      };
+    }
+    await Promise.race([drained, new Promise((done) => setTimeout(done, 2000).unref())]);
+    transcript?.close();
+
+    let result: AttemptOutcome = {
+      outcome: outcome.outcome,
+      exitCode: outcome.exitCode,
+      error: outcome.error ?? null,
+    };
+    if (killReason !== undefined && outcome.outcome !== 'completed') {
+      result = { ...result, outcome: 'killed', error: killReason };
+    } else if (outcome.outcome === 'failed' && outcome.error === undefined) {
+      result.error = outcome.exitCode === null ? 'failed' : `exit code ${outcome.exitCode}`;
+    }
+    if (outcome.finalText !== undefined) result.finalText = outcome.finalText;
+    if (outcome.sessionId !== undefined) result.sessionId = outcome.sessionId;
+    if (options.lifecycle?.finish !== undefined) {
+      try {
+        result = await options.lifecycle.finish({ ...context, prepared }, result);
+      } catch (error) {
+        result = { ...result, outcome: 'failed', error: (error as Error).message };
+      }
+      if (killReason !== undefined && result.outcome !== 'killed' && result.outcome !== 'failed') {
+        result = { ...result, outcome: 'killed', error: killReason };
+      }
+    }
+    const { outcome: kind, exitCode, error, ...rest } = result;
+    return record({ outcome: kind, exitCode, startedAt, error, ...rest });
   }
-  if (outcome.finalText !== undefined) result.finalText = outcome.finalText;
-  if (outcome.sessionId !== undefined) result.sessionId = outcome.sessionId;
-  return record(result);
 }
 
 export interface RunAgentHostOptions {
@@ -251,6 +357,8 @@ export interface RunAgentHostOptions {
   input?: NodeJS.ReadableStream;
   /** Default: timestamped lines on stderr (which the supervisor points at its log). */
   log?: (line: string) => void;
+  /** The workflow around the attempt (see AttemptLifecycle). */
+  lifecycle?: AttemptLifecycle;
 }
 
 /** Reads the first line of `input` as a `{name, attempt}` assignment; undefined if it ends (or aborts) first. */
@@ -323,6 +431,7 @@ export async function runAgentHost(options: RunAgentHostOptions): Promise<RunAtt
       signal: controller.signal,
       supervisorPid: options.supervisorPid ?? null,
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
       log: options.log ?? ((line) => void process.stderr.write(`${isoNow()} ${line}\n`)),
     });
   } finally {

@@ -68,6 +68,7 @@ describe('submitSegments', () => {
       bead_id: null,
       cwd: '.',
       env: {},
+      worktree: null,
       submitted_at: '2026-03-01T10:00:00.000Z',
     });
     expect(submitted[2]?.notBefore).toBe('2026-03-01T10:10:00.000Z');

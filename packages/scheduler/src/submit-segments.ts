@@ -5,7 +5,7 @@ import { isErrorCode } from './internal/files.js';
 import { processIdentity } from './internal/processes.js';
 import { computeWaves } from './kahn-waves.js';
 import { parseNotBefore } from './not-before.js';
-import type { AgentDirectives, AgentRequest } from './records.js';
+import type { AgentDirectives, AgentRequest, AgentWorktree } from './records.js';
 import type { AgentRegistry, AgentSnapshot } from './registry.js';
 import { SchedulerError } from './scheduler-error.js';
 
@@ -28,6 +28,8 @@ export interface SegmentInput {
   cwd?: string;
   /** Extra environment for the agent process. */
   env?: Record<string, string>;
+  /** Run the agent in a git worktree of its own (see AgentWorktree). */
+  worktree?: AgentWorktree;
 }
 
 export interface SubmitOptions {
@@ -49,6 +51,15 @@ export interface SubmitOptions {
   resolveModel?: (model: string) => { launcher?: string; model: string | null } | undefined;
   /** The submission time (tests). */
   now?: Date;
+  /**
+   * Gives an agent a git worktree of its own: called for each segment without an explicit `worktree`, with
+   * its resolved name and waits (the CLI merges the branches of the agents it waits on).
+   */
+  worktreeOf?: (agent: {
+    name: string;
+    waits: readonly string[];
+    index: number;
+  }) => AgentWorktree | undefined;
 }
 
 /** What was submitted, one entry per segment, in segment order. */
@@ -245,6 +256,8 @@ export function submitSegments(
       beadId: segment.beadId ?? null,
       cwd: isAbsolute(relativeCwd) ? absoluteCwd : relativeCwd,
       env: { ...options.defaults?.env, ...segment.env },
+      worktree:
+        segment.worktree ?? options.worktreeOf?.({ name, waits: waitsOf[index] as string[], index }) ?? null,
       submittedAt: now.toISOString(),
     };
   });

@@ -7,7 +7,7 @@ import { isProcessAlive, processIdentity, sleep, terminateProcessGroup } from '.
 import { createRegistryWatcher, type RegistryWatcher } from './internal/registry-watcher.js';
 import type { AgentRequest, ClaimRecord, DoneRecord } from './records.js';
 import { type AgentRegistry, type AgentSnapshot, createRegistry } from './registry.js';
-import { type ResolveLauncher, runAttempt } from './run-attempt.js';
+import { type AttemptLifecycle, type ResolveLauncher, runAttempt } from './run-attempt.js';
 import { SchedulerError } from './scheduler-error.js';
 import { acquireSupervisorLock, type SupervisorLock } from './supervisor-lock.js';
 import { waitForAgents } from './wait-for-agents.js';
@@ -55,6 +55,11 @@ export interface SupervisorOptions {
    * keep each agent's bead in step with its outcome.
    */
   onSettled?: (agent: AgentSnapshot & { request: AgentRequest; done: DoneRecord }) => void | Promise<void>;
+  /**
+   * The workflow around each attempt run in this process (worktrees, commits, checks; see AttemptLifecycle).
+   * Agent hosts take theirs in runAgentHost.
+   */
+  lifecycle?: AttemptLifecycle;
 }
 
 export interface RunUntilSettledOptions {
@@ -184,6 +189,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       supervisorPid: process.pid,
       pollMs,
       log,
+      ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
     })
       .catch((error) => log(`${name} (attempt ${attempt}): ${(error as Error).stack ?? error}`))
       .finally(() => {

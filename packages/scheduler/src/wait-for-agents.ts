@@ -1,4 +1,4 @@
-import { type AgentState, agentStates, isSettled } from './agent-state.js';
+import { type AgentState, agentStates, hasOutcome, isSettled } from './agent-state.js';
 import { createRegistryWatcher } from './internal/registry-watcher.js';
 import type { AgentRegistry } from './registry.js';
 import { SchedulerError } from './scheduler-error.js';
@@ -92,7 +92,7 @@ export async function followAgents(
 }
 
 /**
- * Waits until every followed agent is settled: it has an outcome (completed, failed or killed), or it is
+ * Waits until every followed agent is settled: it has an outcome (completed, noop, failed or killed), or it is
  * parked behind a failed, killed or missing agent (only a retry can move it). Resolves with their states.
  */
 export function waitForAgents(
@@ -109,12 +109,9 @@ export async function waitForAgent(
   options: Omit<WaitForAgentsOptions, 'names'> = {},
 ): Promise<AgentState> {
   registry.get(name);
-  const [state] = await followAgents(
-    registry,
-    ([only]) =>
-      only !== undefined &&
-      (only.state === 'completed' || only.state === 'failed' || only.state === 'killed'),
-    { ...options, names: [name] },
-  );
+  const [state] = await followAgents(registry, ([only]) => only !== undefined && hasOutcome(only), {
+    ...options,
+    names: [name],
+  });
   return state as AgentState;
 }

@@ -14,7 +14,12 @@ export type SddErrorCode =
   | 'PLAN_ALREADY_APPROVED'
   | 'PROMPT_REQUIRED'
   | 'BEAD_STORE_MISMATCH'
-  | 'SDD_GIT_FAILED';
+  | 'SDD_GIT_FAILED'
+  | 'CHANGE_NAME_INVALID'
+  | 'CHANGE_NOT_FOUND'
+  | 'CHANGE_SPEC_INVALID'
+  | 'CHANGE_STATUS_INVALID'
+  | 'CHANGE_LOCK_FAILED';
 
 export interface SddErrorDetails {
   file?: string;
@@ -22,7 +27,12 @@ export interface SddErrorDetails {
   column?: number;
   /** The plan name or path the error is about. */
   plan?: string;
-  /** Every problem found, for INVALID_PLAN, INVALID_PROMPT_SNAPSHOT and INVALID_QUESTIONS_AND_ANSWERS. */
+  /** The ChangeSpec (agent) name the error is about. */
+  change?: string;
+  /**
+   * Every problem found, for INVALID_PLAN, INVALID_PROMPT_SNAPSHOT, INVALID_QUESTIONS_AND_ANSWERS and
+   * CHANGE_SPEC_INVALID.
+   */
   diagnostics?: Diagnostic[];
   cause?: unknown;
 }
@@ -35,6 +45,7 @@ export class SddError extends Error {
   readonly line?: number;
   readonly column?: number;
   readonly plan?: string;
+  readonly change?: string;
   readonly diagnostics: Diagnostic[];
 
   constructor(code: SddErrorCode, message: string, details: SddErrorDetails = {}) {
@@ -44,6 +55,7 @@ export class SddError extends Error {
     if (details.line !== undefined) this.line = details.line;
     if (details.column !== undefined) this.column = details.column;
     if (details.plan !== undefined) this.plan = details.plan;
+    if (details.change !== undefined) this.change = details.change;
     this.diagnostics = details.diagnostics ?? [];
   }
 }

@@ -1,14 +1,59 @@
 export type { ApprovePlanOptions, ApprovePlanResult } from './approve-plan.js';
 export { approvePlan } from './approve-plan.js';
+export type {
+  ChangeComment,
+  ChangeCommit,
+  ChangeHook,
+  ChangeHookRun,
+  ChangeHookRunStatus,
+  ChangeSpec,
+  ChangeSpecParseResult,
+  ChangeSpecSection,
+  ChangeStatus,
+  ChangeTimestamp,
+} from './change-spec.js';
+export {
+  assertChangeStatusMove,
+  changeSpecPath,
+  changeStatuses,
+  changeStatusMoves,
+  isTerminalChangeStatus,
+  moveChangeStatus,
+  parseChangeSpec,
+  stringifyChangeSpec,
+} from './change-spec.js';
+export type {
+  ChangeSpecMutation,
+  StoredChangeSpec,
+  UpdateChangeSpecOptions,
+  WriteChangeSpecOptions,
+} from './change-store.js';
+export { findChangeSpec } from './change-store.js';
 export type { Diagnostic } from './diagnostic.js';
 export { formatDiagnostic, hasErrors, sortDiagnostics } from './diagnostic.js';
 export type { SddErrorCode, SddErrorDetails } from './errors.js';
 export { SddError } from './errors.js';
 export type { ExpandedPrompt, ExpandPromptOptions, PromptExpander } from './expand-prompt.js';
 export { expandPromptForSnapshot } from './expand-prompt.js';
-export type { SddKind } from './layout.js';
-export { beadTierOfPlanTier, kindOfTier, monthOf, sddKinds, sddPath, tierOfKind } from './layout.js';
-export { assertValidPlanName, isValidPlanName, planNamePattern, slugifyPlanName } from './names.js';
+export type { SddChangeKind, SddKind } from './layout.js';
+export {
+  beadTierOfPlanTier,
+  kindOfTier,
+  monthOf,
+  sddChangeKind,
+  sddKinds,
+  sddPath,
+  tierOfKind,
+} from './layout.js';
+export {
+  assertValidChangeName,
+  assertValidPlanName,
+  changeNamePattern,
+  isValidChangeName,
+  isValidPlanName,
+  planNamePattern,
+  slugifyPlanName,
+} from './names.js';
 export type { CheckPhasesOptions } from './phases.js';
 export { checkPhases, findPhaseCycles } from './phases.js';
 export type {

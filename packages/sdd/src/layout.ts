@@ -5,6 +5,15 @@ export type SddKind = 'tales' | 'epics' | 'legends' | 'prompts';
 
 export const sddKinds: readonly SddKind[] = ['tales', 'epics', 'legends', 'prompts'];
 
+/**
+ * The directory of ChangeSpecs, the review records of agents' changes: `changes/{YYYYMM}/{agent-name}.md`.
+ * Kept apart from `SddKind` so that code handling "every plan and prompt snapshot" (`SddStore.list()` without
+ * a kind, MAP.md) keeps meaning exactly that; `SddStore.list(sddChangeKind)` lists ChangeSpecs.
+ */
+export type SddChangeKind = 'changes';
+
+export const sddChangeKind: SddChangeKind = 'changes';
+
 /** The directory of a tier: `tale` -> `tales`. */
 export function kindOfTier(tier: PlanTier): Exclude<SddKind, 'prompts'> {
   return `${tier}s` as Exclude<SddKind, 'prompts'>;
@@ -21,7 +30,7 @@ export function monthOf(time: Date): string {
 }
 
 /** `epics/202611/auth-rework.md`: a path relative to the SDD root, always with `/`. */
-export function sddPath(kind: SddKind, month: string, name: string): string {
+export function sddPath(kind: SddKind | SddChangeKind, month: string, name: string): string {
   return `${kind}/${month}/${name}.md`;
 }
 

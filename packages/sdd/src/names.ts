@@ -41,3 +41,33 @@ export function slugifyPlanName(text: string): string {
     .slice(0, 64)
     .replace(/[-_]+$/g, '');
 }
+
+/**
+ * What an agent name, and so a ChangeSpec name, looks like: letters, digits, `.`, `_`, `+` and `-`, starting
+ * with a letter or digit, at most 100 characters (`demo-1.2`). `..` is refused separately.
+ */
+export const changeNamePattern = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
+
+/** True when `name` can be a ChangeSpec name (an agent name): `changeNamePattern` and no `..`. */
+export function isValidChangeName(name: string): boolean {
+  return changeNamePattern.test(name) && !name.includes('..');
+}
+
+/** Throws CHANGE_NAME_INVALID unless `name` is a valid agent name; says what a valid name looks like. */
+export function assertValidChangeName(name: string): string {
+  if (isValidChangeName(name)) return name;
+  const why = name.includes('..')
+    ? 'it contains ".."'
+    : name.includes('/') || name.includes('\\')
+      ? 'it contains a path separator'
+      : name === ''
+        ? 'it is empty'
+        : name.length > 100
+          ? 'it is longer than 100 characters'
+          : 'it has characters outside A-Z, a-z, 0-9, ".", "_", "+" and "-", or does not start with a letter or digit';
+  throw new SddError(
+    'CHANGE_NAME_INVALID',
+    `Invalid change name "${name}": ${why}; a change is named after its agent, such as "demo-1.2" (pattern ${changeNamePattern.source})`,
+    { change: name },
+  );
+}

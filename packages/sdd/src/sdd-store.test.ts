@@ -22,6 +22,7 @@ describe('standalone mode (.sase/sdd, its own git repository)', () => {
       'MAP.md',
       'README.md',
       'beads/README.md',
+      'changes/README.md',
       'epics/README.md',
       'legends/README.md',
       'prompts/README.md',

@@ -1,9 +1,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { ChangeSpec } from './change-spec.js';
+import {
+  type ChangeSpecMutation,
+  findChangeSpec,
+  listChangeSpecs,
+  readChangeSpec,
+  type StoredChangeSpec,
+  type UpdateChangeSpecOptions,
+  updateChangeSpec,
+  type WriteChangeSpecOptions,
+  writeChangeSpec,
+} from './change-store.js';
 import { SddError } from './errors.js';
 import { listDirectory, writeFileIfChanged } from './internal/files.js';
 import {
   beadsReadme,
+  changesReadme,
   directoryMap,
   kindReadme,
   type MapRow,
@@ -11,8 +24,8 @@ import {
   rootReadme,
 } from './internal/generated-files.js';
 import { commitAll, ensureRepository, type GitAuthor, resolveAuthor } from './internal/git.js';
-import { type SddKind, sddKinds, tierOfKind } from './layout.js';
-import { isValidPlanName } from './names.js';
+import { type SddChangeKind, type SddKind, sddChangeKind, sddKinds, tierOfKind } from './layout.js';
+import { isValidChangeName, isValidPlanName } from './names.js';
 import { type Plan, parsePlan, stringifyPlan } from './plan.js';
 import { type PromptSnapshot, parsePromptSnapshot, stringifyPromptSnapshot } from './prompt-snapshot.js';
 
@@ -30,9 +43,9 @@ export interface SddStoreOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** One file of the SDD tree at `{kind}/{YYYYMM}/{name}.md`. */
-export interface SddEntry {
-  kind: SddKind;
+/** One file of the SDD tree at `{kind}/{YYYYMM}/{name}.md` (`SddEntry<SddChangeKind>` for a ChangeSpec). */
+export interface SddEntry<Kind extends SddKind | SddChangeKind = SddKind> {
+  kind: Kind;
   name: string;
   month: string;
   /** Relative to the SDD root, with `/`. */
@@ -87,12 +100,13 @@ export class SddStore {
   }
 
   /**
-   * Creates the tree (tales/ epics/ legends/ prompts/ beads/), writes the generated READMEs and MAP.md, and
-   * in standalone mode creates the git repository and commits. Running it again only refreshes generated
-   * files, and commits only if one changed.
+   * Creates the tree (tales/ epics/ legends/ prompts/ changes/ beads/), writes the generated READMEs and
+   * MAP.md, and in standalone mode creates the git repository and commits. Running it again only refreshes
+   * generated files, and commits only if one changed.
    */
   async init(): Promise<SddInitResult> {
-    for (const kind of [...sddKinds, 'beads']) mkdirSync(join(this.root, kind), { recursive: true });
+    const directories = [...sddKinds, sddChangeKind, 'beads'];
+    for (const directory of directories) mkdirSync(join(this.root, directory), { recursive: true });
     const isRepositoryCreated = this.mode === 'standalone' ? await ensureRepository(this.root) : false;
     const written = this.refreshGeneratedFiles();
     const commit = await this.commit(isRepositoryCreated ? 'sdd: init' : 'sdd: refresh generated files');
@@ -179,16 +193,21 @@ export class SddStore {
   /**
    * Every `{kind}/{YYYYMM}/{name}.md` file, in kind order (tales, epics, legends, prompts), then month, then
    * name. Files elsewhere (READMEs, misplaced files) are not entries; `validateSdd` reports misplaced ones.
+   * Without a kind: plans and prompt snapshots only; `list('changes')` (`sddChangeKind`) lists ChangeSpecs.
    */
-  list(kind?: SddKind): SddEntry[] {
-    const entries: SddEntry[] = [];
+  list(kind?: SddKind): SddEntry[];
+  list(kind: SddChangeKind): SddEntry<SddChangeKind>[];
+  list(kind?: SddKind | SddChangeKind): SddEntry<SddKind | SddChangeKind>[];
+  list(kind?: SddKind | SddChangeKind): SddEntry<SddKind | SddChangeKind>[] {
+    const entries: SddEntry<SddKind | SddChangeKind>[] = [];
     for (const each of kind ? [kind] : sddKinds) {
+      const isValidName = each === sddChangeKind ? isValidChangeName : isValidPlanName;
       for (const month of listDirectory(join(this.root, each))) {
         if (!month.isDirectory || !monthPattern.test(month.name)) continue;
         for (const file of listDirectory(join(this.root, each, month.name))) {
           if (file.isDirectory || !file.name.endsWith('.md')) continue;
           const name = file.name.slice(0, -3);
-          if (!isValidPlanName(name)) continue;
+          if (!isValidName(name)) continue;
           entries.push({ kind: each, name, month: month.name, path: `${each}/${month.name}/${file.name}` });
         }
       }
@@ -240,11 +259,59 @@ export class SddStore {
     );
   }
 
+  /**
+   * Where the ChangeSpec named `name` (an agent name) is, in any month; undefined when there is none. Throws
+   * CHANGE_NAME_INVALID for a name that is not an agent name.
+   */
+  findChangeSpec(name: string): SddEntry<SddChangeKind> | undefined {
+    return findChangeSpec(this, name);
+  }
+
+  /**
+   * Reads the ChangeSpec named `name` from any month. Throws CHANGE_NOT_FOUND, or CHANGE_SPEC_INVALID (with
+   * file, line and every diagnostic) when the file does not parse.
+   */
+  readChangeSpec(name: string): ChangeSpec {
+    return readChangeSpec(this, name);
+  }
+
+  /**
+   * Every ChangeSpec, sorted by path. Throws CHANGE_SPEC_INVALID (file, line, every diagnostic) at the first
+   * file that does not parse; `list('changes')` with `parseChangeSpec` reads a tree that has broken files.
+   */
+  listChangeSpecs(): StoredChangeSpec[] {
+    return listChangeSpecs(this);
+  }
+
+  /**
+   * Writes a ChangeSpec (atomically: temporary file + rename) at `changes/<month>/<name>.md`, creating the
+   * month directory; a ChangeSpec of that name that exists in another month is rewritten where it is. Takes
+   * no lock: use `updateChangeSpec` where another process may be writing the same ChangeSpec.
+   */
+  writeChangeSpec(changeSpec: ChangeSpec, options: WriteChangeSpecOptions = {}): StoredChangeSpec {
+    return writeChangeSpec(this, changeSpec, options);
+  }
+
+  /**
+   * Read-modify-write of one ChangeSpec under a cross-process lock, so that concurrent updates (from several
+   * processes) are applied one after the other and none is lost. Without an existing file, `create()` makes
+   * the starting ChangeSpec (else CHANGE_NOT_FOUND). A file that does not parse is never overwritten:
+   * CHANGE_SPEC_INVALID names its file and line. Returns the ChangeSpec written.
+   */
+  updateChangeSpec(
+    name: string,
+    mutate: ChangeSpecMutation,
+    options: UpdateChangeSpecOptions = {},
+  ): Promise<ChangeSpec> {
+    return updateChangeSpec(this, name, mutate, options);
+  }
+
   /** Rewrites the READMEs, MAP.md and (standalone) .gitignore; returns the paths that changed. */
   refreshGeneratedFiles(): string[] {
     const files: Array<[string, string]> = [
       ['README.md', rootReadme(this.mode)],
       ...sddKinds.map((kind): [string, string] => [`${kind}/README.md`, kindReadme(kind)]),
+      [`${sddChangeKind}/README.md`, changesReadme()],
       ['beads/README.md', beadsReadme()],
       ['MAP.md', directoryMap(this.mapRows())],
     ];

@@ -1,11 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ChangeSpec, parseChangeSpecDocument } from './change-spec.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostic.js';
 import { listDirectory } from './internal/files.js';
 import { sha256Hex as sha256 } from './internal/hash.js';
-import { beadTierOfPlanTier, type SddKind, sddKinds, tierOfKind } from './layout.js';
-import { isValidPlanName } from './names.js';
-import { checkPhases } from './phases.js';
+import type { Location } from './internal/markdown.js';
+import {
+  beadTierOfPlanTier,
+  type SddChangeKind,
+  type SddKind,
+  sddChangeKind,
+  sddKinds,
+  tierOfKind,
+} from './layout.js';
+import { isValidChangeName, isValidPlanName } from './names.js';
+import { checkPhases, findPhaseCycles } from './phases.js';
 import { type Plan, type PlanDocument, parsePlanDocument } from './plan.js';
 import { parsePromptSnapshotDocument } from './prompt-snapshot.js';
 import type { SddEntry, SddStore } from './sdd-store.js';
@@ -41,10 +50,11 @@ export interface SddValidationResult {
 
 /** The rule ids `validateSdd` reports, with what each checks. Stable: scripts may rely on them. */
 export const sddRules = {
-  'frontmatter-missing': 'a plan or prompt snapshot starts with a YAML frontmatter block',
+  'frontmatter-missing': 'a plan, prompt snapshot or ChangeSpec starts with a YAML frontmatter block',
   'frontmatter-yaml': 'the frontmatter is valid YAML',
   'frontmatter-schema': 'the frontmatter has the known keys with values of the right type',
-  'sdd-location': 'files sit at {tales|epics|legends|prompts}/{YYYYMM}/{name}.md with a slug name',
+  'sdd-location':
+    'files sit at {tales|epics|legends|prompts}/{YYYYMM}/{name}.md with a slug name, ChangeSpecs at changes/{YYYYMM}/{agent-name}.md',
   'plan-name-duplicate': 'a plan name is used once across tiers and months',
   'plan-tier-mismatch': "a plan's tier matches its directory",
   'plan-tier-keys': 'phases only on epics, epic_count and epics only on legends (warning)',
@@ -62,12 +72,25 @@ export const sddRules = {
   'phase-depends-unknown': 'every depends_on names a phase of the same epic',
   'phase-cycle': 'phase dependencies have no cycle',
   'legend-epic-missing': "every entry of a legend's epics names an existing epic (by name or path)",
+  'change-body':
+    "a ChangeSpec's body sections (## Commits, ## Hooks, ## Comments, ## Timestamps) are well formed",
+  'change-title': "a ChangeSpec's title line is # <name>: <description> (warning; SASE rewrites it)",
+  'change-name-mismatch': "a ChangeSpec's name: is its file name",
+  'change-name-duplicate': 'a ChangeSpec name is used once across months',
+  'change-bead-missing': "a ChangeSpec's bead: exists in the bead store",
+  'change-plan-missing': "a ChangeSpec's plan: names an existing plan (tales/, epics/ or legends/)",
+  'change-parent-missing': 'every parent: of a ChangeSpec names an existing ChangeSpec',
+  'change-parent-cycle': 'ChangeSpec parents have no cycle',
 } as const;
 
 export type SddRuleId = keyof typeof sddRules;
 
 /** Rules whose findings are warnings (`fatal: false`): they do not make validation fail. */
-const warningRules: ReadonlySet<SddRuleId> = new Set<SddRuleId>(['plan-tier-keys', 'epic-phases-missing']);
+const warningRules: ReadonlySet<SddRuleId> = new Set<SddRuleId>([
+  'plan-tier-keys',
+  'epic-phases-missing',
+  'change-title',
+]);
 
 interface ParsedPlan {
   entry: SddEntry;
@@ -115,7 +138,9 @@ function checkTree(store: SddStore, beads: BeadLookup | null): Diagnostic[] {
       store.workspacePath(misplaced),
       { line: 1, column: 1 },
       'sdd-location',
-      `File is not at {tales|epics|legends|prompts}/{YYYYMM}/{name}.md (name: lowercase letters, digits, "_" and "-"), so SASE ignores it; move it`,
+      misplaced.startsWith(`${sddChangeKind}/`)
+        ? `File is not at changes/{YYYYMM}/{agent-name}.md (agent name: letters, digits, ".", "_", "+" and "-"), so SASE ignores it; move it`
+        : `File is not at {tales|epics|legends|prompts}/{YYYYMM}/{name}.md (name: lowercase letters, digits, "_" and "-"), so SASE ignores it; move it`,
     );
   }
 
@@ -325,8 +350,105 @@ function checkTree(store: SddStore, beads: BeadLookup | null): Diagnostic[] {
       );
     }
   }
+  diagnostics.push(...checkChanges(store, beads, report));
   return diagnostics;
 }
+
+/** ChangeSpecs: each parses, is named after its file, and links to an existing bead, plan and parents. */
+function checkChanges(
+  store: SddStore,
+  beads: BeadLookup | null,
+  report: (file: string, location: Location, ruleId: SddRuleId, reason: string) => void,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const entries = store.list(sddChangeKind);
+  const names = new Set(entries.map((entry) => entry.name));
+  const parsed: Array<{
+    entry: SddEntry<SddChangeKind>;
+    file: string;
+    changeSpec: ChangeSpec;
+    locate: Locate;
+  }> = [];
+  for (const entry of entries) {
+    const file = store.workspacePath(entry.path);
+    const document = parseChangeSpecDocument(store.readText(entry.path), file);
+    diagnostics.push(...document.diagnostics);
+    if (document.changeSpec)
+      parsed.push({ entry, file, changeSpec: document.changeSpec, locate: document.locate });
+  }
+
+  const byName = new Map<string, SddEntry<SddChangeKind>[]>();
+  for (const entry of entries) byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+  for (const [name, same] of byName) {
+    if (same.length < 2) continue;
+    for (const entry of same) {
+      report(
+        store.workspacePath(entry.path),
+        { line: 1, column: 1 },
+        'change-name-duplicate',
+        `ChangeSpec name "${name}" is used by ${same.map((each) => each.path).join(' and ')}; an agent has one ChangeSpec: keep one file`,
+      );
+    }
+  }
+
+  for (const { entry, file, changeSpec, locate } of parsed) {
+    if (changeSpec.name !== entry.name) {
+      report(
+        file,
+        locate(['name']),
+        'change-name-mismatch',
+        `ChangeSpec name "${changeSpec.name}" does not match its file name ${entry.name}.md; a ChangeSpec is named after its agent: rename the file or fix name:`,
+      );
+    }
+    if (changeSpec.bead !== null && !beads?.find(changeSpec.bead)) {
+      report(
+        file,
+        locate(['bead']),
+        'change-bead-missing',
+        beads
+          ? `Bead ${changeSpec.bead} is not in the bead store ${store.workspacePath('beads')}`
+          : `ChangeSpec names bead ${changeSpec.bead} but there is no bead store at ${store.workspacePath('beads')}`,
+      );
+    }
+    if (changeSpec.plan !== null && (!isPlanPath(changeSpec.plan) || !safeExists(store, changeSpec.plan))) {
+      report(
+        file,
+        locate(['plan']),
+        'change-plan-missing',
+        `Plan ${changeSpec.plan} does not exist (plan: is a path relative to the SDD root, e.g. epics/202611/auth-rework.md)`,
+      );
+    }
+    changeSpec.parent.forEach((parent, index) => {
+      if (names.has(parent)) return;
+      report(
+        file,
+        locate(['parent', index]),
+        'change-parent-missing',
+        `Parent ChangeSpec "${parent}" does not exist (parent: lists agent names with a file at changes/{YYYYMM}/{name}.md)`,
+      );
+    });
+  }
+
+  const graph = parsed.map(({ changeSpec }) => ({
+    id: changeSpec.name,
+    title: changeSpec.name,
+    dependsOn: changeSpec.parent,
+  }));
+  for (const cycle of findPhaseCycles(graph)) {
+    const start = parsed.find((each) => each.changeSpec.name === cycle[0]);
+    if (!start) continue;
+    const position = start.changeSpec.parent.indexOf(cycle[1]!);
+    report(
+      start.file,
+      start.locate(position >= 0 ? ['parent', position] : ['parent']),
+      'change-parent-cycle',
+      `ChangeSpecs are each other's parents in a cycle: ${cycle.join(' -> ')}; remove one of these parent: entries`,
+    );
+  }
+  return diagnostics;
+}
+
+type Locate = (path: ReadonlyArray<string | number>) => Location;
 
 function isPlanPath(path: string): boolean {
   return /^(tales|epics|legends)\//.test(path);
@@ -340,10 +462,11 @@ function safeExists(store: SddStore, path: string): boolean {
   }
 }
 
-/** Markdown files under the four SDD directories that are not at `{kind}/{YYYYMM}/{name}.md`. */
+/** Markdown files under the SDD directories (and changes/) that are not at `{kind}/{YYYYMM}/{name}.md`. */
 function misplacedFiles(store: SddStore): string[] {
   const misplaced: string[] = [];
-  const walk = (relative: string, depth: number, kind: SddKind) => {
+  const walk = (relative: string, depth: number, kind: SddKind | SddChangeKind) => {
+    const isValidName = kind === sddChangeKind ? isValidChangeName : isValidPlanName;
     for (const entry of listDirectory(join(store.root, relative))) {
       const path = `${relative}/${entry.name}`;
       if (entry.isDirectory) {
@@ -353,12 +476,10 @@ function misplacedFiles(store: SddStore): string[] {
       if (!entry.name.endsWith('.md')) continue;
       if (depth === 0 && entry.name === 'README.md') continue;
       const isPlaced =
-        depth === 1 &&
-        /^\d{6}$/.test(relative.split('/')[1] ?? '') &&
-        isValidPlanName(entry.name.slice(0, -3));
+        depth === 1 && /^\d{6}$/.test(relative.split('/')[1] ?? '') && isValidName(entry.name.slice(0, -3));
       if (!isPlaced) misplaced.push(path);
     }
   };
-  for (const kind of sddKinds) walk(kind, 0, kind);
+  for (const kind of [...sddKinds, sddChangeKind]) walk(kind, 0, kind);
   return misplaced;
 }

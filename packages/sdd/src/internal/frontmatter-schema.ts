@@ -1,14 +1,14 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostic } from '../diagnostic.js';
+import { changeNamePattern, isValidChangeName } from '../names.js';
 import type { FrontmatterDocument, KeyPath } from './markdown.js';
 
-const utcTime = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/,
-    'expected a UTC ISO-8601 time such as 2026-11-03T10:00:00.000Z',
-  );
+/** A UTC ISO-8601 time as SASE writes them (`2026-11-03T10:00:00.000Z`; seconds fraction optional). */
+export const utcTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+export const utcTimeExpectation = 'expected a UTC ISO-8601 time such as 2026-11-03T10:00:00.000Z';
+
+const utcTime = z.string().regex(utcTimePattern, utcTimeExpectation);
 const nonEmpty = z.string().min(1, 'expected a non-empty string');
 const phaseId = z.union([nonEmpty, z.number().int()]).transform((value) => String(value));
 
@@ -46,6 +46,50 @@ export const planDraftSchema = planSchema.partial();
 export const promptSnapshotSchema = z.strictObject({
   plan: nonEmpty,
 });
+
+/** Every ChangeSpec status, in lifecycle order. */
+export const changeStatusValues = [
+  'wip',
+  'draft',
+  'ready',
+  'mailed',
+  'submitted',
+  'reverted',
+  'archived',
+] as const;
+
+/** A commit sha as git prints it: 7 to 64 lowercase hexadecimal digits (abbreviated, sha-1 or sha-256). */
+export const commitShaPattern = /^[0-9a-f]{7,64}$/;
+
+const changeName = z
+  .string()
+  .refine(
+    isValidChangeName,
+    `expected an agent name such as demo-1.2 (pattern ${changeNamePattern.source}, no "..")`,
+  );
+const oneLine = nonEmpty.regex(/^[^\r\n]*$/, 'expected one line (no line breaks)');
+/** `pr: 42` is read as `'42'`, like phase ids. */
+const reference = z
+  .union([nonEmpty, z.number().int()])
+  .transform((value) => String(value))
+  .nullable()
+  .default(null);
+
+/** The frontmatter of a ChangeSpec. `bead`, `plan`, `pr` and `bug` may be null or left out (null); `parent` defaults to []. */
+export const changeSpecSchema = z.strictObject({
+  name: changeName,
+  description: oneLine,
+  bead: nonEmpty.nullable().default(null),
+  plan: nonEmpty.nullable().default(null),
+  parent: z.array(changeName).default([]),
+  branch: oneLine,
+  base: z.string().regex(commitShaPattern, 'expected a commit sha (7 to 64 lowercase hexadecimal digits)'),
+  status: z.enum(changeStatusValues),
+  pr: reference,
+  bug: reference,
+});
+
+export type ChangeSpecOnDisk = z.output<typeof changeSpecSchema>;
 
 export type PlanOnDisk = z.output<typeof planSchema>;
 export type PhaseOnDisk = z.output<typeof phaseSchema>;

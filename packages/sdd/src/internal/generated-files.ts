@@ -51,6 +51,7 @@ Plans written by agents and approved by people, kept as files a reviewer can tru
 | [epics/](epics/README.md) | executable multi-phase plans |
 | [legends/](legends/README.md) | coordination plans that own epics |
 | [prompts/](prompts/README.md) | the expanded prompt snapshot of each plan |
+| [changes/](changes/README.md) | ChangeSpecs: the review record of each agent's change |
 | [beads/](beads/README.md) | the bead store (\`issues.jsonl\`, \`config.json\`) |
 
 [MAP.md](MAP.md) lists every plan with its tier, status and bead.
@@ -65,6 +66,22 @@ Plans written by agents and approved by people, kept as files a reviewer can tru
 export function kindReadme(kind: SddKind): string {
   const { title, text } = kindText[kind];
   return `${notice}\n# ${title}\n\n${text}\n\nSee [the SDD root](../README.md) and [the map](../MAP.md).\n`;
+}
+
+/** The README.md of the ChangeSpec directory. */
+export function changesReadme(): string {
+  return `${notice}
+# ChangeSpecs
+
+The review record of each agent's change, one file per agent at \`changes/{YYYYMM}/{agent-name}.md\`, written
+by SASE and readable by people. The frontmatter holds \`name\`, \`description\`, \`bead\`, \`plan\`,
+\`parent\`, \`branch\`, \`base\`, \`status\`, \`pr\` and \`bug\`; the body lists the change's commits (with
+their CHAT, DIFF and PLAN drawers), its hook runs, review comments and status timestamps. The status moves
+\`wip\` → \`draft\`/\`ready\` → \`mailed\` → \`submitted\` (then possibly \`reverted\`), or to \`archived\`.
+Sections other than ## Commits, ## Hooks, ## Comments and ## Timestamps are kept as they are.
+
+See [the SDD root](../README.md).
+`;
 }
 
 /** The README.md of the bead store directory. */

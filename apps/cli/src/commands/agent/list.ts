@@ -1,7 +1,7 @@
 import { type AgentState, agentStates, formatAgentState, waitForAgents } from '@sase/scheduler';
 import type { CommandContext } from '../../io.js';
 import { createRedrawer, printJson } from '../../io.js';
-import { formatStateTable, openAgentWorkspace } from '../axe/workspace-supervisor.js';
+import { formatStateTable, isSucceeded, openAgentWorkspace } from '../axe/workspace-supervisor.js';
 
 /**
  * `sase agent list [--all] [--json]`: every agent with its state (waiting, running, completed, failed,
@@ -22,7 +22,7 @@ export async function agentList(
       onChange: draw,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    return final.every((state) => state.state === 'completed') ? 0 : 1;
+    return final.every(isSucceeded) ? 0 : 1;
   }
   const states = agentStates(registry).filter((state) => options.isAll || !state.isHidden);
   if (options.json) printJson(options.io, states.map(formatAgentState));

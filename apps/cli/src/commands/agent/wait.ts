@@ -2,11 +2,11 @@ import { formatAgentState, readSupervisorStatus, waitForAgent } from '@sase/sche
 import { CliError } from '../../errors.js';
 import type { CommandContext } from '../../io.js';
 import { printJson } from '../../io.js';
-import { detailOf, openAgentWorkspace } from '../axe/workspace-supervisor.js';
+import { detailOf, isSucceeded, openAgentWorkspace } from '../axe/workspace-supervisor.js';
 
 /**
  * `sase agent wait NAME [--timeout SECONDS] [--json]`: blocks until the agent has an outcome; exits 0 only
- * for `completed` (1 for failed or killed, 124 on timeout). A parked agent keeps it waiting (a retry of what
+ * for `completed` or `noop` (1 for failed or killed, 124 on timeout). A parked agent keeps it waiting (a retry of what
  * it waits on may still let it run); that is said once on stderr.
  */
 export async function agentWait(
@@ -47,5 +47,5 @@ export async function agentWait(
     const detail = detailOf(state);
     options.io.stdout(`${state.name} ${state.state}${detail ? ` (${detail})` : ''}\n`);
   }
-  return state.state === 'completed' ? 0 : 1;
+  return isSucceeded(state) ? 0 : 1;
 }

@@ -7,7 +7,7 @@ it('sase agent list --watch follows the agents until they settle', async () => {
   const cwd = createTempWorkspace('watch');
   writeFileSync(
     join(cwd, 'sase.yml'),
-    'launcher:\n  shell:\n    command: ["sh", "-c", "cat > /dev/null; sleep 0.2"]\n',
+    'launcher:\n  default: shell\n  shell:\n    command: ["sh", "-c", "cat > /dev/null; sleep 0.2"]\n',
   );
   try {
     const submitted = await runCli(cwd, 'run', '%name:one\nfirst\n---\n%name:two %wait\nsecond');

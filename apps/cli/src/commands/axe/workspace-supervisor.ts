@@ -1,17 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LauncherV1 } from '@sase/launcher-core';
 import {
   type AgentRegistry,
   type AgentState,
   createRegistry,
+  hasOutcome,
+  isWaitSatisfying,
   type StartSupervisorProcessResult,
   startSupervisorProcess,
 } from '@sase/scheduler';
+import { findWorkspace, type Workspace } from '@sase/workspace/config';
 import { CliError } from '../../errors.js';
-import { resolveLauncher } from '../../launchers.js';
-import { findWorkspace, type Workspace } from '../../workspace.js';
 
 /** What the axe and agent commands share: the workspace, its config and its agent registry. */
 export interface AgentWorkspace {
@@ -23,11 +23,6 @@ export interface AgentWorkspace {
 export async function openAgentWorkspace(cwd: string): Promise<AgentWorkspace> {
   const workspace = await findWorkspace(cwd);
   return { workspace, root: workspace.root, registry: createRegistry(workspace.root) };
-}
-
-/** Launchers as sase.yml configures them (`launcher.<id>` settings). */
-export function launcherResolverOf(workspace: Workspace): (id: string) => Promise<LauncherV1> {
-  return (id) => resolveLauncher(id, workspace.config.launcher.settings[id] ?? {});
 }
 
 /**
@@ -101,4 +96,9 @@ export function detailOf(state: AgentState): string {
     default:
       return state.error ?? (state.exitCode === null ? '' : `exit ${state.exitCode}`);
   }
+}
+
+/** True when the agent ended with an outcome that satisfies a `%wait` (`completed`, `noop`): exit code 0. */
+export function isSucceeded(state: AgentState): boolean {
+  return hasOutcome(state) && isWaitSatisfying(state.state as Parameters<typeof isWaitSatisfying>[0]);
 }

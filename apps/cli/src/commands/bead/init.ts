@@ -1,6 +1,6 @@
 import { defaultPrefixFor, initBeadStore } from '@sase/beads';
+import { findWorkspace } from '@sase/workspace/config';
 import type { CommandContext } from '../../io.js';
-import { findWorkspace } from '../../workspace.js';
 
 export interface BeadInitOptions extends CommandContext {
   prefix?: string;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE, JSONL_FILE, mergeJsonl, mergeStoreConfig } from '@sase/beads';
+import { findWorkspace } from '@sase/workspace/config';
 import { CliError } from '../../errors.js';
 import { writeFileAtomic } from '../../internal/write-file-atomic.js';
 import { type CommandContext, printJson } from '../../io.js';
-import { findWorkspace } from '../../workspace.js';
 
 /** The merge driver's name in .gitattributes and git config. */
 export const DRIVER = 'sase-beads';

@@ -1,6 +1,6 @@
 import { type Bead, type BeadStore, openBeadStore, stringifyRecord, toRecord } from '@sase/beads';
+import { findWorkspace, type Workspace } from '@sase/workspace/config';
 import type { CliIo, CommandContext } from '../../io.js';
-import { findWorkspace, type Workspace } from '../../workspace.js';
 
 /** Opens the bead store of the workspace around `cwd` (STORE_NOT_FOUND says how to create one). */
 export async function openWorkspaceStore(cwd: string): Promise<{ workspace: Workspace; store: BeadStore }> {

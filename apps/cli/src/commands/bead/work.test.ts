@@ -1,7 +1,8 @@
-// `sase bead work` end to end (SPEC section 7, issue 7): real bead stores, real agent registries, the real
-// detached supervisor (the built CLI: run `cd apps/cli && pnpm build` first) and real agent processes
-// started by the shell launcher. Most tests use scripts/demo-agent.mjs, which reads its bead, writes
-// src/<bead>.md, commits it and closes its bead (the land agent writes LANDED.md and closes the epic).
+// `sase bead work` end to end (SPEC sections 7 and 9): real bead stores, real agent registries, the real
+// detached supervisor (the built CLI: run `cd apps/cli && pnpm build` first), real git worktrees and real
+// agent processes started by the shell launcher. Most tests use scripts/demo-agent.mjs: a phase agent reads
+// its bead, writes src/<bead>.md in its worktree (odd phases commit it themselves) and closes its bead; the
+// land agent runs `sase change land`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,7 +91,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** sase.yml: the shell launcher runs `command` (with `env` in its settings). */
 function writeConfig(cwd: string, command: readonly string[], env?: Record<string, string>): void {
-  const lines = ['launcher:', '  shell:', `    command: ${JSON.stringify(command)}`];
+  const lines = ['launcher:', '  default: shell', '  shell:', `    command: ${JSON.stringify(command)}`];
   if (env) lines.push(`    env: ${JSON.stringify(env)}`);
   lines.push('axe:', '  poll_ms: 250', '');
   writeFileSync(join(cwd, 'sase.yml'), lines.join('\n'));
@@ -191,8 +192,10 @@ function snapshotState(cwd: string): { jsonl: string; agents: Record<string, str
   };
 }
 
-function commitSubjects(cwd: string): string[] {
-  return git(cwd, 'log', '--format=%s').trim().split('\n');
+function commitSubjects(cwd: string, ...revisions: string[]): string[] {
+  return git(cwd, 'log', '--format=%s', ...revisions)
+    .trim()
+    .split('\n');
 }
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
@@ -258,35 +261,66 @@ describe('sase bead work', () => {
       expect(land).toMatchObject({ name: EPIC, bead_id: EPIC, waits: PHASES, approve: true });
       expect(land.prompt).toContain(`You are the SASE land agent of epic ${EPIC}.`);
 
+      // Each phase agent worked in its own worktree, on its branch, from the run's base commit with its
+      // blocker phases' branches merged in (id order).
+      const base = git(cwd, 'rev-list', '--max-parents=0', 'HEAD').trim();
+      for (const phase of PHASES) {
+        expect(requestOf(cwd, phase).worktree, phase).toEqual({
+          base,
+          merge: DIAMOND_WAITS[phase]!.map((blocker) => `sase/${blocker}`),
+        });
+      }
+      expect(requestOf(cwd, EPIC).worktree).toBeNull();
+
       // Steps 3 and 5, and the outcome: the epic was marked ready to work, each phase was claimed by its own
-      // agent (assignee = phase id), and every bead is closed.
+      // agent (assignee = phase id), and every bead is closed (the epic by the land).
       const after = await beads(cwd);
       expect(after[EPIC]).toMatchObject({ status: 'closed', is_ready_to_work: true });
       for (const phase of PHASES) {
         expect(after[phase], phase).toMatchObject({ status: 'closed', assignee: phase });
       }
 
-      // The agents did the work: one commit per phase, in dependency order, then the land commit.
-      const subjects = commitSubjects(cwd);
+      // The land: one merge commit per phase on main, in Kahn order, each bringing the phase's commit.
+      const landed = commitSubjects(cwd, '--first-parent');
+      expect(landed).toEqual([
+        ...[...PHASES].reverse().map((phase) => `Land ${phase}: ${TITLES[phase]}`),
+        'init',
+      ]);
+      const subjects = commitSubjects(cwd, '--no-merges');
       expect([...subjects].sort()).toEqual(
-        ['init', `${EPIC}: land Login rework`, ...PHASES.map((phase) => `${phase}: ${TITLES[phase]}`)].sort(),
+        ['init', ...PHASES.map((phase) => `${phase}: ${TITLES[phase]}`)].sort(),
       );
-      expect(subjects[0]).toBe(`${EPIC}: land Login rework`);
-      expect(subjects.at(-1)).toBe('init');
-      const position = (phase: string) => subjects.indexOf(`${phase}: ${TITLES[phase]}`);
-      for (const [phase, blockers] of Object.entries(DIAMOND_WAITS)) {
-        for (const blocker of blockers) expect(position(phase)).toBeLessThan(position(blocker)); // newest first
-      }
       for (const phase of PHASES) expect(existsSync(join(cwd, 'src', `${phase}.md`)), phase).toBe(true);
-      expect(readFileSync(join(cwd, 'LANDED.md'), 'utf8')).toContain(`- ${DOCS} Documentation`);
+      // Even phases left their work uncommitted: SASE committed it, with the Sase-* trailers.
+      const message = git(cwd, 'log', '-1', '--format=%B', '--grep', `^${HASHING}: `);
+      expect(message).toContain(`Sase-Agent: ${HASHING}#1\nSase-Bead: ${HASHING}\n`);
+      expect(message).toMatch(/Sase-Plan: \.sase\/sdd\/epics\/\d{6}\/login-rework\.md\n/);
+      // Every change is submitted, and its worktree is gone (the branches stay).
+      const changes = JSON.parse((await sase(cwd, 'change', 'list', '--json')).stdout) as {
+        name: string;
+        status: string;
+      }[];
+      expect(changes.map((change) => [change.name, change.status])).toEqual(
+        PHASES.map((phase) => [phase, 'submitted']),
+      );
+      expect(existsSync(join(cwd, '.sase', 'workspaces', SCHEMA))).toBe(false);
+      expect(git(cwd, 'branch', '--list', 'sase/*').trim().split('\n')).toHaveLength(5);
 
       expect((await runCli(cwd, 'sdd', 'validate')).code).toBe(0);
 
-      // The supervisor committed each phase's outcome in the standalone SDD repository (the phases settled
-      // before the land agent started, and stopping lets their hooks finish).
-      const sddLog = git(join(cwd, '.sase', 'sdd'), 'log', '--format=%s');
+      // The supervisor committed the phases' outcomes and their ChangeSpecs in the standalone SDD repository
+      // (a commit may carry another agent's bead change made meanwhile, so look at what is committed).
+      const sdd = join(cwd, '.sase', 'sdd');
+      expect(git(sdd, 'log', '--format=%s')).toMatch(
+        /^beads: bw-1\.\d closed \(agent bw-1\.\d, attempt 1: completed\)$/m,
+      );
+      const committed = git(sdd, 'show', 'HEAD:beads/issues.jsonl')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as BeadJson);
       for (const phase of PHASES)
-        expect(sddLog, phase).toContain(`beads: ${phase} closed (agent ${phase}, attempt 1: completed)`);
+        expect(committed.find((bead) => bead.id === phase)?.status, phase).toBe('closed');
+      expect(git(sdd, 'ls-files', 'changes/*/*.md').trim().split('\n')).toHaveLength(PHASES.length);
     },
     TIMEOUT,
   );
@@ -437,11 +471,10 @@ describe('sase bead work', () => {
         expect(existsSync(join(cwd, 'src', `${phase}.md`)), phase).toBe(false);
       }
       expect(afterFailure[EPIC]).toMatchObject({ status: 'open', is_ready_to_work: true });
-      expect(existsSync(join(cwd, 'LANDED.md'))).toBe(false);
-      expect(existsSync(join(cwd, 'src', `${HASHING}.md`))).toBe(false);
-      expect([...commitSubjects(cwd)].sort()).toEqual(
-        ['init', `${SCHEMA}: ${TITLES[SCHEMA]}`, `${SESSIONS}: ${TITLES[SESSIONS]}`].sort(),
-      );
+      // Nothing landed: the work is on the phase branches only.
+      expect(commitSubjects(cwd)).toEqual(['init']);
+      expect(existsSync(join(cwd, 'src'))).toBe(false);
+      expect(commitSubjects(cwd, `sase/${SESSIONS}`)[0]).toBe(`${SESSIONS}: ${TITLES[SESSIONS]}`);
 
       // Without the failure. A dry run first: it plans only the phases that are not closed (the failed one
       // and the pre-claimed ones left from the first run) and changes no byte of the store or the registry.
@@ -491,11 +524,13 @@ describe('sase bead work', () => {
 
       const done = await beads(cwd);
       for (const id of [EPIC, ...PHASES]) expect(done[id]?.status, id).toBe('closed');
-      const subjects = commitSubjects(cwd);
-      expect([...subjects].sort()).toEqual(
-        ['init', `${EPIC}: land Login rework`, ...PHASES.map((phase) => `${phase}: ${TITLES[phase]}`)].sort(),
-      );
-      expect(subjects[0]).toBe(`${EPIC}: land Login rework`);
+      // Both runs' phases landed, in Kahn order (the first run's base is where the second one started too).
+      expect(commitSubjects(cwd, '--first-parent')).toEqual([
+        ...[...PHASES].reverse().map((phase) => `Land ${phase}: ${TITLES[phase]}`),
+        'init',
+      ]);
+      // The retried phase's worktree was reused: its first attempt's (failed) files stayed out of git.
+      expect(commitSubjects(cwd, `sase/${HASHING}`, '--no-merges')[0]).toBe(`${HASHING}: ${TITLES[HASHING]}`);
       expect((await runCli(cwd, 'sdd', 'validate')).code).toBe(0);
     },
     TIMEOUT,
@@ -548,8 +583,8 @@ describe('sase bead work', () => {
         `You are epic-planning agent 2 of legend ${id}.`,
       );
       expect(requestOf(cwd, id).prompt).toContain(`You are the land agent of legend ${id}.`);
-      // Its agent did not close it, so the completed land agent's outcome did.
-      expect((await beads(cwd))[id]).toMatchObject({ status: 'closed', is_ready_to_work: true });
+      // A plan bead is not closed by its land agent's exit: the agent (which did nothing) leaves it open.
+      expect((await beads(cwd))[id]).toMatchObject({ status: 'open', is_ready_to_work: true });
     },
     TIMEOUT,
   );

@@ -1,20 +1,9 @@
-import { join, relative } from 'node:path';
-
-import {
-  type AgentState,
-  agentStates,
-  createRegistry,
-  type EpicWorkPlan,
-  formatAgentState,
-  type LegendWorkPlan,
-  planEpicWork,
-  planLegendWork,
-} from '@sase/scheduler';
-import { CliError } from '../../errors.js';
+import { type AgentState, createRegistry, formatAgentState, hasOutcome } from '@sase/scheduler';
+import { recordBeadOutcome, startBeadWork, type WorkPlan } from '@sase/workspace';
+import { findWorkspace } from '@sase/workspace/config';
 import { type CommandContext, createRedrawer } from '../../io.js';
-import { detailOf } from '../axe/workspace-supervisor.js';
-import { recordBeadOutcome } from './outcome.js';
-import { withStore } from './shared.js';
+import { detailOf, ensureSupervisor } from '../axe/workspace-supervisor.js';
+import { printDiagnostics } from '../xprompt/print-diagnostics.js';
 
 export interface BeadWorkOptions extends CommandContext {
   id: string;
@@ -25,64 +14,21 @@ export interface BeadWorkOptions extends CommandContext {
   signal?: AbortSignal;
 }
 
-type WorkPlan = EpicWorkPlan | LegendWorkPlan;
-
-interface Prepared {
-  plan: WorkPlan;
-  root: string;
-  beadsDir: string;
-  /** The bead each agent works on (phases and land agents; legend planners have none). */
-  beadOf: Map<string, string>;
-}
-
 /**
- * `sase bead work <epic-or-legend> [-n|--dry-run] [--json] [--launcher ID] [--wait]` (SPEC section 7):
- * validate, refuse agent-name collisions with running agents, set is_ready_to_work, schedule the open
- * phases in Kahn waves, pre-claim them, and submit one multi-prompt to the AXE supervisor.
+ * `sase bead work <epic-or-legend> [-n|--dry-run] [--json] [--launcher ID] [--wait]` (SPEC section 7): see
+ * startBeadWork. Prints the wave table (or the plan as JSON), starts the supervisor, and with `--wait`
+ * follows the run to the end (a live table on a terminal).
  */
 export async function beadWork(options: BeadWorkOptions): Promise<number> {
-  const prepared = await withStore(options, (store, workspace): Prepared => {
-    const target = store.get(options.id);
-    const plan: WorkPlan =
-      target.tier === 'legend' && target.issueType === 'plan'
-        ? planLegendWork(target)
-        : planEpicWork({
-            epic: target,
-            children: store.list({ parentId: target.id }),
-            lookup: (id) => store.find(id),
-          });
-    const registry = createRegistry(workspace.root);
-    const names = agentNames(plan);
-    // A `running` agent whose process is gone (its supervisor was killed) is not a collision: the next
-    // supervisor records it `killed`, and force-reuse replaces it.
-    const running = agentStates(registry).filter(
-      (state) =>
-        names.includes(state.name) && state.state === 'running' && (state.pid === null || isAlive(state.pid)),
-    );
-    if (running.length > 0) {
-      const dirs = running.map((state) => relative(options.cwd, join(registry.agentsDir, state.name)) || '.');
-      const message =
-        `agents of this ${plan.kind} are still running: ${running.map((state) => state.name).join(', ')}; ` +
-        `stop them (sase agent kill NAME) or wipe their artifact directories: ${dirs.join(' ')}`;
-      if (!options.dryRun) throw new CliError('AGENT_NAME_COLLISION', message);
-      plan.warnings.push(message);
-    }
-    const beadOf = new Map<string, string>();
-    if (plan.kind === 'epic') for (const phase of plan.phases) beadOf.set(phase.agentName, phase.beadId);
-    beadOf.set(plan.land.agentName, plan.kind === 'epic' ? plan.epic : plan.legend);
-    if (!options.dryRun) {
-      store.batch((s) => {
-        s.update(target.id, { isReadyToWork: true });
-        if (plan.kind === 'epic') {
-          for (const phase of plan.phases)
-            s.update(phase.beadId, { status: 'in_progress', assignee: phase.beadId });
-        }
-      });
-    }
-    return { plan, root: workspace.root, beadsDir: workspace.beadsDir, beadOf };
+  const workspace = await findWorkspace(options.cwd);
+  const result = await startBeadWork({
+    workspace,
+    id: options.id,
+    isDryRun: options.dryRun === true,
+    ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+    ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
   });
-  const { plan } = prepared;
-
+  const { plan } = result;
   if (options.dryRun) {
     if (options.json) options.io.stdout(`${JSON.stringify(planJson(plan), null, 2)}\n`);
     else options.io.stdout(`${formatWaveTable(plan)}\n${plan.multiPrompt}`);
@@ -90,67 +36,47 @@ export async function beadWork(options: BeadWorkOptions): Promise<number> {
     return 0;
   }
   for (const warning of plan.warnings) options.io.stderr(`sase: warning: ${warning}\n`);
+  printDiagnostics(options.io, result.diagnostics, options.cwd);
   if (!options.json) options.io.stdout(formatWaveTable(plan));
-  let settled: readonly AgentState[] | undefined;
-
+  const supervisor = await ensureSupervisor(workspace.root);
+  const names = result.agents.map((agent) => agent.name);
+  if (!options.wait) {
+    if (options.json) options.io.stdout(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+    else {
+      options.io.stderr(
+        `sase: ${names.length} agent(s) submitted; supervisor pid ${supervisor.pid}; follow with ` +
+          `\`sase agent list --watch\`, land with \`sase change land ${plan.kind === 'epic' ? plan.epic : plan.legend}\` ` +
+          '(the land agent runs it)\n',
+      );
+    }
+    return 0;
+  }
+  const { followAgents, isAllSucceeded, printSummary } = await import('../run/submit.js');
   const liveTable = options.io.isTty && !options.json ? createLiveTable(options, plan) : undefined;
-  const { submit } = await import('../run/submit.js');
-  const code = await submit({
-    cwd: options.cwd,
-    // With --json the plan (and, with --wait, the agents' final states) is the one document on stdout.
-    io: options.json ? { ...options.io, stdout: () => {} } : options.io,
+  const states = await followAgents({
+    io: options.io,
     json: options.json,
-    text: plan.multiPrompt,
-    file: `<bead work ${options.id}>`,
-    ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
-    ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
+    root: workspace.root,
+    names,
+    pollMs: workspace.config.axe.pollMs,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    isWaiting: options.wait === true,
-    decorate: (input) => {
-      const beadId =
-        input.directives?.name === undefined ? undefined : prepared.beadOf.get(input.directives.name);
-      return beadId === undefined ? input : { ...input, beadId };
-    },
-    ...(liveTable ? { onProgress: liveTable } : {}),
-    // The supervisor updates beads as agents settle; doing it here too (idempotent) means the beads are
-    // up to date the moment this command returns.
-    onSettled: (states) => {
-      settled = states;
-      const registry = createRegistry(prepared.root);
-      for (const state of states) {
-        const beadId = prepared.beadOf.get(state.name);
-        if (
-          beadId === undefined ||
-          (state.state !== 'completed' && state.state !== 'failed' && state.state !== 'killed')
-        )
-          continue;
-        const done = registry.read(state.name)?.done;
-        if (done) recordBeadOutcome(prepared.beadsDir, beadId, done);
-      }
-    },
+    ...(liveTable === undefined ? {} : { onProgress: liveTable }),
   });
+  // The supervisor updates beads as agents settle; doing it here too (idempotent) means the beads are up to
+  // date the moment this command returns.
+  const registry = createRegistry(workspace.root);
+  for (const state of states) {
+    const beadId = result.beadOf.get(state.name);
+    const done = beadId === undefined || !hasOutcome(state) ? undefined : registry.read(state.name)?.done;
+    if (beadId !== undefined && done !== undefined) recordBeadOutcome(workspace, done, beadId);
+  }
   if (options.json) {
-    const agents = settled?.map(formatAgentState);
-    options.io.stdout(`${JSON.stringify({ ...planJson(plan), ...(agents ? { agents } : {}) }, null, 2)}\n`);
+    const agents = states.map(formatAgentState);
+    options.io.stdout(`${JSON.stringify({ ...planJson(plan), agents }, null, 2)}\n`);
+  } else {
+    printSummary(options.io, states);
   }
-  return code;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function agentNames(plan: WorkPlan): string[] {
-  const agents =
-    plan.kind === 'epic'
-      ? plan.phases.map((phase) => phase.agentName)
-      : plan.planners.map((p) => p.agentName);
-  return [...agents, plan.land.agentName];
+  return isAllSucceeded(states) ? 0 : 1;
 }
 
 /** The `--json` shape of the plan (snake_case, as documented). */

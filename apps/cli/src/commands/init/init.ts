@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultPrefixFor, findWorkspaceRoot, initBeadStore } from '@sase/beads';
-import { loadConfig } from '../../config.js';
+import { findWorkspace, loadConfig } from '@sase/workspace/config';
 import { writeFileAtomic } from '../../internal/write-file-atomic.js';
 import type { CommandContext } from '../../io.js';
-import { findWorkspace } from '../../workspace.js';
 
 export interface InitOptions extends CommandContext {
   prefix?: string;

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launcherSettingsFromConfig, listLaunchers, resolveLauncher } from '@sase/workspace';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
-import { launcherSettingsFromConfig, listLaunchers, resolveLauncher } from '../../launchers.js';
 import { CliRuntime } from '../../runtime.js';
 import { captureIo, createTempWorkspace } from '../../testing/run-cli.js';
 import { launchers } from './launchers.js';
@@ -57,8 +57,9 @@ describe('sase launchers', () => {
       id: 'shell',
       package: '@sase/launcher-shell',
       default: false,
-      executable: 'cat',
-      found: true,
+      // The shell launcher runs nothing until launcher.shell.command says what.
+      executable: '(no command)',
+      found: false,
       override_variable: 'SASE_SHELL_BIN',
     });
     expect(rows[1]).toMatchObject({
@@ -78,7 +79,8 @@ describe('sase launchers', () => {
     expect(await launchers({ cwd, io, json: false })).toBe(0);
     const lines = io.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+DEFAULT\s+FOUND\s+EXECUTABLE\s+OVERRIDE\s+PACKAGE$/);
-    expect(lines[1]).toMatch(/^shell\s+\*\s+yes\s+\/\S*cat\s+SASE_SHELL_BIN\s+@sase\/launcher-shell$/);
+    // Outside a workspace nothing is the default, and the shell launcher has no command.
+    expect(lines[1]).toMatch(/^shell\s+no\s+\(no command\)\s+SASE_SHELL_BIN\s+@sase\/launcher-shell$/);
     expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([
       'shell',
       'claude',

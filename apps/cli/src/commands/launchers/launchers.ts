@@ -1,19 +1,21 @@
+import { type LauncherListing, listLaunchers } from '@sase/workspace';
+import { findWorkspace } from '@sase/workspace/config';
 import { type CommandContext, printJson } from '../../io.js';
-import { type LauncherListing, listLaunchers } from '../../launchers.js';
-import { findWorkspace } from '../../workspace.js';
 
 export interface LaunchersOptions extends CommandContext {}
 
 async function readLauncherConfig(
   cwd: string,
-): Promise<{ defaultLauncher: string; settings: Record<string, Record<string, unknown>> }> {
+): Promise<{ defaultLauncher?: string; settings: Record<string, Record<string, unknown>> }> {
   try {
     const { config } = await findWorkspace(cwd);
-    return { defaultLauncher: config.launcher.default, settings: config.launcher.settings };
+    return {
+      ...(config.launcher.default === undefined ? {} : { defaultLauncher: config.launcher.default }),
+      settings: config.launcher.settings,
+    };
   } catch (error) {
-    // Outside a workspace the built-in defaults apply; a broken sase.yml is still an error.
-    if ((error as { code?: string }).code === 'NOT_IN_WORKSPACE')
-      return { defaultLauncher: 'shell', settings: {} };
+    // Outside a workspace nothing is configured; a broken sase.yml is still an error.
+    if ((error as { code?: string }).code === 'NOT_IN_WORKSPACE') return { settings: {} };
     throw error;
   }
 }

@@ -24,6 +24,12 @@ export function registerRun(program: Command, runtime: CliRuntime): void {
       '--wait',
       'multi-prompts (or %wait / %time): stay until every agent is settled; exit 0 only if all completed',
     )
+    .option(
+      '--worktree',
+      'run in a git worktree of its own (.sase/workspaces/NAME on branch sase/NAME), committed and checked ' +
+        'like a bead agent (default: sase.yml agents.workspace)',
+    )
+    .option('--no-worktree', 'run in the current checkout even if sase.yml sets agents.workspace: worktree')
     .option('--json', 'print the done record {name, outcome, exit_code, ...} instead of streaming output')
     .action(
       runtime.run(async ({ args, options, context }) => {
@@ -36,6 +42,7 @@ export function registerRun(program: Command, runtime: CliRuntime): void {
           ...(options.model === undefined ? {} : { model: options.model as string }),
           ...(options.name === undefined ? {} : { name: options.name as string }),
           wait: Boolean(options.wait),
+          ...(options.worktree === undefined ? {} : { worktree: Boolean(options.worktree) }),
         });
       }),
     );

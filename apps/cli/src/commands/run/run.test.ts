@@ -10,12 +10,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chooseLauncherAndModel } from '@sase/workspace';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
 import { captureIo, createTempWorkspace } from '../../testing/run-cli.js';
 import { registerRun } from './register.js';
-import { chooseLauncherAndModel, type RunOptions, run } from './run.js';
+import { type RunOptions, run } from './run.js';
 
 const fakeClaude = fileURLToPath(
   new URL('../../../../../packages/launcher-claude/src/__fixtures__/fake-agent.mjs', import.meta.url),
@@ -29,13 +30,20 @@ async function sase(cwd: string, options: Partial<RunOptions>) {
   return { code, stdout: io.out, stderr: io.err };
 }
 
+/** A workspace whose default launcher is the shell running `cat` (it echoes the prompt back). */
+function createCatWorkspace(): string {
+  const cwd = createTempWorkspace();
+  writeFileSync(join(cwd, 'sase.yml'), 'launcher:\n  default: shell\n  shell:\n    command: [cat]\n');
+  return cwd;
+}
+
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 describe('sase run', () => {
-  it('runs the default shell launcher (cat) and writes the artifact directory', async () => {
-    const cwd = createTempWorkspace();
+  it('runs the configured shell launcher (cat) and writes the artifact directory', async () => {
+    const cwd = createCatWorkspace();
     const result = await sase(cwd, { prompt: 'Fix the login bug' });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Fix the login bug\n');
@@ -105,7 +113,7 @@ describe('sase run', () => {
   });
 
   it('refuses an existing name, and %name:!x moves the old attempt to attempts/<n>/', async () => {
-    const cwd = createTempWorkspace();
+    const cwd = createCatWorkspace();
     expect((await sase(cwd, { prompt: '%name:fixer first' })).code).toBe(0);
     await expect(sase(cwd, { prompt: '%name:fixer again' })).rejects.toMatchObject({ code: 'AGENT_EXISTS' });
     const second = await sase(cwd, { prompt: '%name:!fixer second' });
@@ -119,7 +127,10 @@ describe('sase run', () => {
 
   it('exits 1 on failure and --json prints the done record', async () => {
     const cwd = createTempWorkspace();
-    writeFileSync(join(cwd, 'sase.yml'), 'launcher:\n  shell:\n    command: "echo broken >&2; exit 3"\n');
+    writeFileSync(
+      join(cwd, 'sase.yml'),
+      'launcher:\n  default: shell\n  shell:\n    command: "echo broken >&2; exit 3"\n',
+    );
     const result = await sase(cwd, { prompt: 'anything', name: 'breaker', json: true });
     expect(result.code).toBe(1);
     const done = JSON.parse(result.stdout);
@@ -144,7 +155,7 @@ describe('sase run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("I'll run the tests first to see what fails.\n");
     expect(result.stdout).toContain('now returns `a + b`');
-    expect(result.stderr).toContain('[tool] Bash npm test');
+    expect(result.stderr).toContain('[tool] Bash node test.mjs');
     expect(readJson(join(cwd, '.sase/agents/fix-the-failing-1/done.json'))).toMatchObject({
       launcher: 'claude',
       model: 'opus',
@@ -153,7 +164,7 @@ describe('sase run', () => {
   });
 
   it('reads the prompt from stdin with - and from a file with -f', async () => {
-    const cwd = createTempWorkspace();
+    const cwd = createCatWorkspace();
     expect((await sase(cwd, { prompt: '-', readStdin: async () => 'from stdin', name: 'in' })).stdout).toBe(
       'from stdin\n',
     );
@@ -170,7 +181,7 @@ describe('sase run', () => {
     });
     writeFileSync(
       join(cwd, 'sase.yml'),
-      'launcher:\n  shell:\n    command: ["sh", "-c", "cat > /dev/null"]\n',
+      'launcher:\n  default: shell\n  shell:\n    command: ["sh", "-c", "cat > /dev/null"]\n',
     );
     const { runCli } = await import('../../testing/run-cli.js');
     try {
@@ -187,6 +198,19 @@ describe('sase run', () => {
     } finally {
       await runCli(cwd, 'axe', 'stop');
     }
+  });
+
+  it('refuses to run with no launcher configured (NO_LAUNCHER), creating nothing', async () => {
+    const cwd = createTempWorkspace();
+    await expect(sase(cwd, { prompt: 'Fix the login bug' })).rejects.toMatchObject({
+      code: 'NO_LAUNCHER',
+      message: 'no launcher configured: set launcher.default in sase.yml or pass --launcher',
+    });
+    // The shell launcher has no default command either.
+    await expect(sase(cwd, { prompt: 'Fix the login bug', launcher: 'shell' })).rejects.toMatchObject({
+      code: 'NO_COMMAND',
+    });
+    expect(existsSync(join(cwd, '.sase/agents'))).toBe(false);
   });
 
   it('reports a missing executable before creating any agent', async () => {
@@ -206,7 +230,7 @@ describe('sase run', () => {
     const cwd = createTempWorkspace();
     writeFileSync(
       join(cwd, 'sase.yml'),
-      'launcher:\n  shell:\n    command: ["sleep", "60"]\n    kill_grace_ms: 200\n',
+      'launcher:\n  default: shell\n  shell:\n    command: ["sleep", "60"]\n    kill_grace_ms: 200\n',
     );
     const controller = new AbortController();
     const running = sase(cwd, { prompt: 'wait', name: 'sleeper', signal: controller.signal });
@@ -222,7 +246,7 @@ describe('sase run', () => {
   });
 
   it('is registered as a lazily loaded commander command', async () => {
-    const cwd = createTempWorkspace();
+    const cwd = createCatWorkspace();
     const io = captureIo();
     const runtime = new CliRuntime(io, () => cwd);
     const program = new Command('sase').exitOverride();

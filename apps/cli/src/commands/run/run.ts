@@ -1,21 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { LaunchEvent, LauncherV1 } from '@sase/launcher-core';
-import {
-  createRegistry,
-  type DoneRecord,
-  formatDone,
-  type RunAttemptResult,
-  runAttempt,
-  submitSegments,
-  waitForAgent,
-} from '@sase/scheduler';
-import { type Directives, expandPromptOrThrow } from '@sase/xprompt';
+import { formatDone, isWaitSatisfying } from '@sase/scheduler';
+import { expandRunPrompt, type RunAgentResult, type RunPrompt, runAgent } from '@sase/workspace';
+import { findWorkspace } from '@sase/workspace/config';
 import { CliError } from '../../errors.js';
 import { type CommandContext, printJson } from '../../io.js';
-import { resolveLauncher as resolveInstalledLauncher } from '../../launchers.js';
-import { findWorkspace } from '../../workspace.js';
-import { loadWorkspaceCatalog } from '../xprompt/load-workspace-catalog.js';
 import { printDiagnostics } from '../xprompt/print-diagnostics.js';
 
 export interface RunOptions extends CommandContext {
@@ -37,56 +27,10 @@ export interface RunOptions extends CommandContext {
   homeDir?: string;
   /** `--wait`: for prompts that go to the supervisor (several segments, %wait, %time), stay until all settle. */
   wait?: boolean;
-  /** Loads a launcher; defaults to the installed adapters (../../launchers.ts). */
+  /** `--worktree` / `--no-worktree`: run in an agent worktree of its own (default: sase.yml agents.workspace). */
+  worktree?: boolean;
+  /** Loads a launcher; defaults to the installed adapters. */
   resolveLauncher?: (id: string, settings: Record<string, unknown>) => Promise<LauncherV1>;
-}
-
-/** The one agent `sase run` starts, after expansion. */
-export interface RunPrompt {
-  /** The snapshot: every xprompt resolved, every directive stripped. */
-  text: string;
-  directives: Directives;
-}
-
-/**
- * Expands a prompt with @sase/xprompt against the workspace's catalog and checks that it is one agent that can
- * start now: one segment, no %wait and no %time (those need the AXE supervisor). Warnings go to stderr.
- */
-export async function expandRunPrompt(
-  text: string,
-  options: { cwd: string; io: CommandContext['io']; file: string; homeDir?: string },
-): Promise<RunPrompt> {
-  const catalog = await loadWorkspaceCatalog(options);
-  const result = expandPromptOrThrow(text, { catalog, file: options.file });
-  printDiagnostics(options.io, result.diagnostics, options.cwd);
-  if (result.segments.length !== 1) {
-    throw new CliError(
-      'RUN_MULTI_PROMPT',
-      `${options.file}: the prompt has ${result.segments.length} segments (--- lines); sase run starts one agent ` +
-        'in the foreground, so give it a single prompt (a --- line inside a code fence does not split)',
-    );
-  }
-  const [segment] = result.segments as [(typeof result.segments)[number]];
-  const { directives } = segment;
-  if (directives.wait !== undefined && directives.wait.length > 0) {
-    throw new CliError(
-      'RUN_NEEDS_SUPERVISOR',
-      `${options.file}: %wait:${directives.wait.join(',')} needs the AXE supervisor; sase run starts its agent now`,
-    );
-  }
-  if (directives.time !== undefined) {
-    throw new CliError(
-      'RUN_NEEDS_SUPERVISOR',
-      `${options.file}: %time:${directives.time} needs the AXE supervisor; sase run starts its agent now`,
-    );
-  }
-  if (segment.text.trim() === '') {
-    throw new CliError(
-      'RUN_EMPTY_PROMPT',
-      `${options.file}: the prompt is empty once its directives are stripped`,
-    );
-  }
-  return { text: segment.text, directives };
 }
 
 async function readProcessStdin(): Promise<string> {
@@ -122,41 +66,6 @@ async function readPrompt(options: RunOptions): Promise<{ text: string; file: st
   }
 }
 
-const LAUNCHER_ID = /^[a-z][a-z0-9-]*$/;
-
-/**
- * Which launcher and model a run uses. `--model`/`%model` may be a `models.aliases` entry (`alias: launcher/model`)
- * or `launcher/model` itself, and then names the launcher too; an explicit `--launcher` that disagrees is an error.
- */
-export function chooseLauncherAndModel(input: {
-  launcherFlag?: string;
-  modelText?: string;
-  defaultLauncher: string;
-  aliases: Record<string, string>;
-}): { launcher: string; model: string | null } {
-  let fromModel: string | undefined;
-  let model: string | null = null;
-  if (input.modelText !== undefined && input.modelText !== '') {
-    const target = input.aliases[input.modelText] ?? input.modelText;
-    const slash = target.indexOf('/');
-    if (slash > 0 && LAUNCHER_ID.test(target.slice(0, slash))) {
-      fromModel = target.slice(0, slash);
-      model = target.slice(slash + 1) || null;
-    } else {
-      model = target;
-    }
-  }
-  if (input.launcherFlag !== undefined && fromModel !== undefined && fromModel !== input.launcherFlag) {
-    throw new CliError(
-      'RUN_LAUNCHER_CONFLICT',
-      `--launcher ${input.launcherFlag} disagrees with the model "${input.modelText}", which names launcher ` +
-        `${fromModel}; drop one of them`,
-      2,
-    );
-  }
-  return { launcher: input.launcherFlag ?? fromModel ?? input.defaultLauncher, model };
-}
-
 function summarizeInput(input: unknown): string {
   if (input !== null && typeof input === 'object') {
     const record = input as Record<string, unknown>;
@@ -168,27 +77,25 @@ function summarizeInput(input: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** Prints a run's events as they happen: agent text and output on stdout, progress on stderr. */
-async function streamEvents(events: AsyncIterable<LaunchEvent>, io: CommandContext['io']): Promise<void> {
-  for await (const event of events) {
-    switch (event.type) {
-      case 'message':
-        if (event.role === 'assistant') io.stdout(event.text.endsWith('\n') ? event.text : `${event.text}\n`);
-        else if (event.role === 'system') io.stderr(`[${event.role}] ${event.text}\n`);
-        break;
-      case 'output':
-        if (event.stream === 'stdout') io.stdout(`${event.text}\n`);
-        else io.stderr(`${event.text}\n`);
-        break;
-      case 'tool-use':
-        io.stderr(`[tool] ${event.name} ${summarizeInput(event.input)}\n`);
-        break;
-      case 'tool-result':
-        if (event.isError) io.stderr(`[tool error] ${(event.output ?? '').split('\n')[0]!.slice(0, 200)}\n`);
-        break;
-      default:
-        break;
-    }
+/** Prints one event of a run as it happens: agent text and output on stdout, progress on stderr. */
+function printEvent(event: LaunchEvent, io: CommandContext['io']): void {
+  switch (event.type) {
+    case 'message':
+      if (event.role === 'assistant') io.stdout(event.text.endsWith('\n') ? event.text : `${event.text}\n`);
+      else if (event.role === 'system') io.stderr(`[${event.role}] ${event.text}\n`);
+      break;
+    case 'output':
+      if (event.stream === 'stdout') io.stdout(`${event.text}\n`);
+      else io.stderr(`${event.text}\n`);
+      break;
+    case 'tool-use':
+      io.stderr(`[tool] ${event.name} ${summarizeInput(event.input)}\n`);
+      break;
+    case 'tool-result':
+      if (event.isError) io.stderr(`[tool error] ${(event.output ?? '').split('\n')[0]!.slice(0, 200)}\n`);
+      break;
+    default:
+      break;
   }
 }
 
@@ -208,10 +115,10 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 }
 
 /**
- * `sase run [--launcher ID] [--model M] [--name NAME] [--json] (PROMPT | -f FILE | -)`: expands the prompt,
- * registers one agent in `.sase/agents/<name>/` (request.json, prompt.md), runs it now in the foreground through
- * its launcher (transcript.jsonl, running.json while it runs, done.json at the end), streams its output, and
- * exits 0 only when the outcome is `completed` (1 otherwise).
+ * `sase run [--launcher ID] [--model M] [--name NAME] [--worktree] [--json] (PROMPT | -f FILE | -)`: expands
+ * the prompt, registers one agent in `.sase/agents/<name>/`, runs it now in the foreground through its
+ * launcher (see runAgent), streams its output, and exits 0 only when it succeeds (`completed` or `noop`).
+ * A multi-prompt, or an agent that must wait (%wait, %time), goes to the supervisor instead.
  */
 export async function run(options: RunOptions): Promise<number> {
   const { io } = options;
@@ -220,8 +127,7 @@ export async function run(options: RunOptions): Promise<number> {
   let prompt: RunPrompt;
   try {
     prompt = await expandRunPrompt(source.text, {
-      cwd: options.cwd,
-      io,
+      workspace,
       file: source.file,
       ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
     });
@@ -246,110 +152,46 @@ export async function run(options: RunOptions): Promise<number> {
       ...(options.model === undefined ? {} : { model: options.model }),
       ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.worktree === undefined ? {} : { isWorktree: options.worktree }),
       isWaiting: options.wait === true,
     });
   }
+  printDiagnostics(io, prompt.diagnostics, options.cwd);
 
-  const name = options.name ?? prompt.directives.name;
-  const isForceReuse =
-    prompt.directives.forceReuse === true &&
-    (options.name === undefined || options.name === prompt.directives.name);
-  const modelText = options.model ?? prompt.directives.model;
-  const choice = chooseLauncherAndModel({
-    ...(options.launcher === undefined ? {} : { launcherFlag: options.launcher }),
-    ...(modelText === undefined ? {} : { modelText }),
-    defaultLauncher: workspace.config.launcher.default,
-    aliases: workspace.config.models.aliases,
-  });
-  const settings = workspace.config.launcher.settings[choice.launcher] ?? {};
-  const launcher = await (options.resolveLauncher ?? resolveInstalledLauncher)(choice.launcher, settings);
-  const location = launcher.locate?.();
-  if (location !== undefined && !location.found) {
-    const { LauncherError } = await import('@sase/launcher-core');
-    const how = location.isOverridden ? `${location.overrideVariable} is set to it` : 'searched on PATH';
-    throw new LauncherError(
-      'EXECUTABLE_NOT_FOUND',
-      `the ${choice.launcher} launcher's executable "${location.executable}" was not found (${how}); install it` +
-        (location.overrideVariable === undefined ? '' : `, or set ${location.overrideVariable} to its path`),
-      {
-        launcherId: choice.launcher,
-        executable: location.executable,
-        ...(location.overrideVariable === undefined ? {} : { overrideVariable: location.overrideVariable }),
-      },
-    );
-  }
-
-  const registry = createRegistry(workspace.root);
-  const directives = { ...prompt.directives };
-  delete directives.name;
-  delete directives.forceReuse;
-  delete directives.model;
-  const [submitted] = submitSegments(
-    registry,
-    [
-      {
-        prompt: prompt.text,
-        directives: {
-          ...directives,
-          ...(name === undefined ? {} : { name }),
-          ...(isForceReuse ? { forceReuse: true } : {}),
-          ...(choice.model === null ? {} : { model: choice.model }),
-        },
-        launcher: choice.launcher,
-        cwd: options.cwd,
-      },
-    ],
-    // The model is already resolved (aliases, launcher/model): take it as it is.
-    { launcher: choice.launcher, resolveModel: (model) => ({ model }) },
-  );
-  const agent = submitted!;
-  const agentDir = relative(options.cwd, agent.dir) || '.';
-  if (!options.json) {
-    io.stderr(
-      `sase: agent ${agent.name} (attempt ${agent.attempt}) with ${agent.launcher} in ${agentDir}/\n`,
-    );
-  }
-
-  // Tee the run's events to the terminal; runAttempt keeps the registry files (claim, running.json, done.json).
-  let streaming: Promise<void> = Promise.resolve();
-  const teeLauncher: LauncherV1 = {
-    specificationVersion: 'launcher-v1',
-    launcherId: launcher.launcherId,
-    launch(request) {
-      const started = launcher.launch(request);
-      if (!options.json) streaming = streamEvents(started.events, io);
-      return started;
-    },
-  };
   const interrupt = options.signal === undefined ? interruptSignal() : undefined;
-  let result: RunAttemptResult;
+  const signal = options.signal ?? interrupt?.signal;
+  let result: RunAgentResult;
   try {
-    result = await runAttempt({
-      registry,
-      name: agent.name,
-      attempt: agent.attempt,
-      resolveLauncher: () => teeLauncher,
-      ...((options.signal ?? interrupt?.signal) === undefined
+    result = await runAgent({
+      workspace,
+      prompt,
+      cwd: options.cwd,
+      ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+      ...(options.model === undefined ? {} : { model: options.model }),
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.worktree === undefined ? {} : { isWorktree: options.worktree }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.resolveLauncher === undefined ? {} : { resolveLauncher: options.resolveLauncher }),
+      onSubmitted: (agent) => {
+        if (options.json) return;
+        const agentDir = relative(options.cwd, agent.dir) || '.';
+        io.stderr(
+          `sase: agent ${agent.name} (attempt ${agent.attempt}) with ${agent.launcher} in ${agentDir}/\n`,
+        );
+      },
+      ...(options.json
         ? {}
-        : { signal: options.signal ?? interrupt?.signal }),
+        : {
+            onEvent: (event: LaunchEvent) => printEvent(event, io),
+          }),
     });
-    await streaming;
   } finally {
     interrupt?.dispose();
   }
-
-  let done: DoneRecord;
-  if (result.status === 'finished') {
-    done = result.done;
-  } else {
-    // An AXE supervisor claimed the agent first: it runs there; follow it to its outcome.
-    if (!options.json) io.stderr(`sase: the AXE supervisor started ${agent.name}; waiting for its outcome\n`);
-    await waitForAgent(registry, agent.name, options.signal === undefined ? {} : { signal: options.signal });
-    const snapshot = registry.get(agent.name);
-    if (snapshot.done === undefined) throw new CliError('RUN_LOST', `agent ${agent.name} has no outcome`);
-    done = snapshot.done;
+  const { done } = result;
+  if (!result.isForeground && !options.json) {
+    io.stderr(`sase: the AXE supervisor ran ${done.name}; this is its outcome\n`);
   }
-
   if (options.json) {
     printJson(io, formatDone(done));
   } else {
@@ -357,5 +199,5 @@ export async function run(options: RunOptions): Promise<number> {
     const why = done.error === null ? '' : `: ${done.error}`;
     io.stderr(`sase: agent ${done.name} ${done.outcome} (${done.launcher}${exit})${why}\n`);
   }
-  return done.outcome === 'completed' ? 0 : 1;
+  return isWaitSatisfying(done.outcome) ? 0 : 1;
 }

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../../io.js';
-import type { Workspace } from '../../workspace.js';
-import { openSdd, sddStoreOf } from './open-sdd.js';
+import { openSdd } from './open-sdd.js';
 
 export interface SddCommitOptions extends CommandContext {
   message?: string;
@@ -38,23 +37,4 @@ export async function sddCommit(options: SddCommitOptions): Promise<number> {
     );
   }
   return 0;
-}
-
-/**
- * Commits the standalone SDD repository after the supervisor changed a bead (an agent's outcome), if that
- * repository exists. Never throws: the bead is already updated, a failed commit is reported and retried with
- * the next one.
- */
-export async function commitBeadOutcome(
-  workspace: Workspace,
-  message: string,
-  report: (text: string) => void,
-): Promise<void> {
-  try {
-    const store = sddStoreOf(workspace, process.env);
-    if (store.mode !== 'standalone' || !existsSync(join(store.root, '.git'))) return;
-    await store.commit(message);
-  } catch (error) {
-    report(`could not commit the SDD repository: ${(error as Error).message}\n`);
-  }
 }

@@ -1,16 +1,24 @@
-import { parsePlan, parsePromptSnapshot, type SddKind, sddKinds } from '@sase/sdd';
+import {
+  parseChangeSpec,
+  parsePlan,
+  parsePromptSnapshot,
+  type SddChangeKind,
+  type SddKind,
+  sddChangeKind,
+  sddKinds,
+} from '@sase/sdd';
 import { CliError } from '../../errors.js';
 import type { CommandContext } from '../../io.js';
 import { openSdd } from './open-sdd.js';
 
 export interface SddListOptions extends CommandContext {
-  /** tales, epics, legends or prompts (singular accepted); all when omitted. */
+  /** tales, epics, legends, prompts or changes (singular accepted); all plans and prompts when omitted. */
   kind?: string;
   env?: NodeJS.ProcessEnv;
 }
 
 interface Row {
-  kind: SddKind;
+  kind: SddKind | SddChangeKind;
   name: string;
   month: string;
   path: string;
@@ -35,6 +43,12 @@ export async function sddList(options: SddListOptions): Promise<number> {
       path: store.workspacePath(entry.path),
     };
     const text = store.readText(entry.path);
+    if (entry.kind === sddChangeKind) {
+      const { changeSpec } = parseChangeSpec(text, { file: entry.path });
+      return changeSpec
+        ? { ...row, title: changeSpec.description, status: changeSpec.status, bead: changeSpec.bead }
+        : { ...row, invalid: true };
+    }
     if (entry.kind === 'prompts') {
       const { snapshot } = parsePromptSnapshot(text);
       return snapshot
@@ -67,14 +81,18 @@ export async function sddList(options: SddListOptions): Promise<number> {
       ? '(invalid frontmatter: run sase sdd validate)'
       : row.kind === 'prompts'
         ? `-> ${row.plan}`
-        : `${(row.status ?? '').padEnd(4)}  ${(row.bead ?? '-').padEnd(10)}  ${row.title}`;
+        : `${(row.status ?? '').padEnd(row.kind === sddChangeKind ? 9 : 4)}  ${(row.bead ?? '-').padEnd(10)}  ${row.title}`;
     options.io.stdout(`${row.path.padEnd(width)}  ${detail}\n`);
   }
   return 0;
 }
 
-function toKind(value: string): SddKind {
+function toKind(value: string): SddKind | SddChangeKind {
   const plural = value.endsWith('s') ? value : `${value}s`;
+  if (plural === sddChangeKind) return sddChangeKind;
   if ((sddKinds as readonly string[]).includes(plural)) return plural as SddKind;
-  throw new CliError('INVALID_INPUT', `unknown kind "${value}": use one of ${sddKinds.join(', ')}`);
+  throw new CliError(
+    'INVALID_INPUT',
+    `unknown kind "${value}": use one of ${[...sddKinds, sddChangeKind].join(', ')}`,
+  );
 }

@@ -1,5 +1,5 @@
 import { createSddStore, type SddStore } from '@sase/sdd';
-import { findWorkspace, type Workspace } from '../../workspace.js';
+import { findWorkspace, type Workspace } from '@sase/workspace/config';
 
 /** The workspace around `cwd` and a handle on its SDD tree (`.sase/sdd/` or `sdd/` per sase.yml). */
 export async function openSdd(

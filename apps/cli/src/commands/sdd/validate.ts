@@ -23,7 +23,7 @@ export async function sddValidate(options: SddValidateOptions): Promise<number> 
   const warnings = result.diagnostics.length - errors;
   const summary = `${errors} error(s), ${warnings} warning(s)`;
   if (result.ok) {
-    const files = store.list().length;
+    const files = store.list().length + store.list('changes').length;
     options.io.stdout(`${store.workspacePath('.')}/: ${files} file(s) checked, ${summary}\n`);
   } else {
     options.io.stderr(`sase: SDD validation failed: ${summary}\n`);

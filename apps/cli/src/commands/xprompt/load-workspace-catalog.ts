@@ -1,32 +1,7 @@
-import { resolve } from 'node:path';
-import { findWorkspaceRoot } from '@sase/beads/workspace';
-import { BEAD_WORK_XPROMPTS } from '@sase/scheduler';
-import { type BuiltinXPrompt, loadCatalog, type XPromptCatalog } from '@sase/xprompt';
-
-export interface LoadWorkspaceCatalogOptions {
-  cwd: string;
-  /** Defaults to the user's home directory; tests pass their own. */
-  homeDir?: string;
-  /** Built-in xprompts shipped by packages (lowest priority). */
-  builtins?: readonly BuiltinXPrompt[];
-}
-
-/**
- * The built-in xprompts the CLI registers. Packages that ship built-ins (e.g. the bead-work prompts) are
- * added here; any `.xprompts/<name>.md` of the same name shadows them.
- */
-export const CLI_BUILTIN_XPROMPTS: readonly BuiltinXPrompt[] = [...BEAD_WORK_XPROMPTS];
-
-/** The nearest directory up from `cwd` holding `sase.yml`, `.sase/` or `.git`; `cwd` itself when there is none. */
-export function findXPromptRoot(cwd: string): string {
-  return findWorkspaceRoot(cwd) ?? resolve(cwd);
-}
-
-/** Loads the xprompt catalog seen from `cwd`: workspace `.xprompts/` and `xprompts/`, `~/.xprompts/`, built-ins. */
-export async function loadWorkspaceCatalog(options: LoadWorkspaceCatalogOptions): Promise<XPromptCatalog> {
-  return loadCatalog({
-    workspaceRoot: findXPromptRoot(options.cwd),
-    ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
-    builtins: options.builtins ?? CLI_BUILTIN_XPROMPTS,
-  });
-}
+/** The workspace's xprompt catalog: see @sase/workspace. */
+export type { LoadWorkspaceCatalogOptions } from '@sase/workspace';
+export {
+  findXPromptRoot,
+  loadWorkspaceCatalog,
+  WORKSPACE_XPROMPTS as CLI_BUILTIN_XPROMPTS,
+} from '@sase/workspace';

@@ -37,6 +37,7 @@ export function bundleTestBin(): string {
     paths[`@sase/${name}`] = [join(repository, 'packages', name, 'src', 'index.ts')];
   }
   paths['@sase/beads/workspace'] = [join(repository, 'packages', 'beads', 'src', 'workspace.ts')];
+  paths['@sase/workspace/config'] = [join(repository, 'packages', 'workspace', 'src', 'config.ts')];
   const tsconfig = join(dir, 'tsconfig.json');
   writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { baseUrl: repository, paths } }));
   // The bundle imports npm packages at run time (commander, yaml, zod, better-sqlite3...): give it a

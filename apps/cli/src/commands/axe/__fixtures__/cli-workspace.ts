@@ -15,7 +15,7 @@ export { captureIo } from '../../../testing/run-cli.js';
 export function createAgentWorkspace(): { root: string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), 'sase-cli-axe-'));
   execFileSync('git', ['init', '-q', root]);
-  writeFileSync(join(root, 'sase.yml'), 'launcher:\n  shell:\n    command: [sh]\naxe:\n  poll_ms: 200\n');
+  writeFileSync(join(root, 'sase.yml'), 'launcher:\n  default: shell\n  shell:\n    command: [sh]\naxe:\n  poll_ms: 200\n');
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

@@ -1,6 +1,6 @@
 /**
- * The launchers the CLI knows, loaded lazily: an adapter package (and everything it imports) is loaded only when
- * a command actually needs that launcher. Used by `sase run`, `sase launchers` and the AXE supervisor.
+ * The launchers a workspace knows, loaded lazily: an adapter package (and everything it imports) is loaded only
+ * when that launcher is actually needed. Used by `sase run`, `sase launchers` and the AXE supervisor.
  *
  *   const launcher = await resolveLauncher('claude', config.launcher.settings.claude);
  *   const run = launcher.launch(request);
@@ -10,7 +10,9 @@
  * `launcher.<id>.package: '@acme/sase-launcher-x'`, whose `createLauncher(settings)` (or default export) must
  * return a launcher-v1 launcher.
  */
-import type { LauncherV1 } from '@sase/launcher-core';
+import { isLauncherV1, LauncherError, type LauncherV1 } from '@sase/launcher-core';
+import type { Workspace } from './config.js';
+import { WorkspaceError } from './workspace-error.js';
 
 type Factory = (settings: Record<string, unknown>) => LauncherV1;
 
@@ -47,7 +49,6 @@ export function launcherSettingsFromConfig(settings: Record<string, unknown> = {
 }
 
 async function launcherError(code: string, message: string, launcherId: string): Promise<Error> {
-  const { LauncherError } = await import('@sase/launcher-core');
   return new LauncherError(code as 'LAUNCHER_NOT_FOUND', message, { launcherId });
 }
 
@@ -94,7 +95,6 @@ export async function resolveLauncher(
     );
   }
   const launcher = factory(adapterSettings);
-  const { isLauncherV1 } = await import('@sase/launcher-core');
   if (!isLauncherV1(launcher)) {
     throw await launcherError(
       'LAUNCHER_NOT_FOUND',
@@ -110,7 +110,7 @@ export interface LauncherListing {
   id: string;
   /** The package that provides it. */
   packageName: string;
-  /** True for sase.yml's `launcher.default` (or `shell`). */
+  /** True for sase.yml's `launcher.default`. */
   isDefault: boolean;
   /** The executable looked for, when the launcher reports one (`locate()`). */
   executable?: string;
@@ -132,7 +132,7 @@ export async function listLaunchers(
   options: { defaultLauncher?: string; settings?: Record<string, Record<string, unknown>> } = {},
 ): Promise<LauncherListing[]> {
   const settings = options.settings ?? {};
-  const defaultLauncher = options.defaultLauncher ?? 'shell';
+  const defaultLauncher = options.defaultLauncher;
   const ids = [
     ...Object.keys(BUILT_IN_LAUNCHERS),
     ...Object.keys(settings)
@@ -164,4 +164,51 @@ export async function listLaunchers(
     listings.push(listing);
   }
   return listings;
+}
+
+/** Launchers as sase.yml configures them (`launcher.<id>` settings). */
+export function launcherResolverOf(workspace: Workspace): (id: string) => Promise<LauncherV1> {
+  return (id) => resolveLauncher(id, workspace.config.launcher.settings[id] ?? {});
+}
+
+/**
+ * The launcher a command that starts agents uses: `--launcher`, else sase.yml `launcher.default`. With
+ * neither, NO_LAUNCHER: SASE never guesses, because a guess (a shell that echoes its prompt) would "complete"
+ * every agent with no work done. The launcher is loaded with its settings, so an unknown id or settings the
+ * adapter refuses are reported before anything is submitted.
+ */
+export async function chooseLauncher(workspace: Workspace, flag?: string): Promise<string> {
+  const id = flag ?? workspace.config.launcher.default;
+  if (id === undefined) {
+    throw new WorkspaceError(
+      'NO_LAUNCHER',
+      'no launcher configured: set launcher.default in sase.yml or pass --launcher',
+    );
+  }
+  assertLauncherUsable(id, await resolveLauncher(id, workspace.config.launcher.settings[id] ?? {}));
+  return id;
+}
+
+/**
+ * Refuses a launcher that cannot start anything: the shell launcher without a command (NO_COMMAND), or an
+ * executable that is not found (EXECUTABLE_NOT_FOUND, naming the variable that overrides it).
+ */
+export function assertLauncherUsable(id: string, launcher: LauncherV1): void {
+  const location = launcher.locate?.();
+  if (location === undefined || location.found) return;
+  if (location.executable === '(no command)') {
+    // The shell launcher's own error, thrown where it would be at launch.
+    launcher.launch({ agentName: 'check', prompt: '', cwd: '.', artifactsDir: '.' });
+  }
+  const how = location.isOverridden ? `${location.overrideVariable} is set to it` : 'searched on PATH';
+  throw new LauncherError(
+    'EXECUTABLE_NOT_FOUND',
+    `the ${id} launcher's executable "${location.executable}" was not found (${how}); install it` +
+      (location.overrideVariable === undefined ? '' : `, or set ${location.overrideVariable} to its path`),
+    {
+      launcherId: id,
+      executable: location.executable,
+      ...(location.overrideVariable === undefined ? {} : { overrideVariable: location.overrideVariable }),
+    },
+  );
 }

@@ -1,0 +1,83 @@
+import { expect, it } from 'vitest';
+
+it('exports exactly the public API', async () => {
+  expect(Object.keys(await import('./index.js')).sort()).toMatchInlineSnapshot(`
+    [
+      "BUILT_IN_LAUNCHERS",
+      "CONFIG_FILE",
+      "DEFAULT_CONFIG",
+      "HOOK_LOG_TAIL_LINES",
+      "LAUNCHER_SETTING_KEYS",
+      "WORKSPACES_DIR",
+      "WORKSPACE_XPROMPTS",
+      "WorkspaceError",
+      "agentNamesOf",
+      "assertLauncherUsable",
+      "baseCommitOf",
+      "branchOf",
+      "changeDiff",
+      "changeDirOf",
+      "chooseLauncher",
+      "chooseLauncherAndModel",
+      "commentAuthor",
+      "commentOnChange",
+      "commitLeftovers",
+      "commitSdd",
+      "createWorkspaceLifecycle",
+      "ensureAgentWorktree",
+      "ensureWorkspaceSupervisor",
+      "expandRunPrompt",
+      "findWorkspace",
+      "findXPromptRoot",
+      "formatChangeJson",
+      "isWorkspaceError",
+      "landEpic",
+      "launcherResolverOf",
+      "launcherSettingsFromConfig",
+      "listAgentWorkspaces",
+      "listChanges",
+      "listLaunchers",
+      "loadConfig",
+      "loadWorkspaceCatalog",
+      "mergeBranches",
+      "modelResolver",
+      "openSddStore",
+      "ownCommits",
+      "parseConfigText",
+      "readChange",
+      "readWorkRun",
+      "recordBeadOutcome",
+      "removeAgentWorkspace",
+      "resolveLauncher",
+      "runAgent",
+      "runHooks",
+      "runWorkspaceAgentHost",
+      "serveWorkspaceSupervisor",
+      "setChangeStatus",
+      "settleAgent",
+      "startBeadWork",
+      "submitPrompt",
+      "tailOfFile",
+      "uniformCommitMessage",
+      "workRunFileOf",
+      "workspaceAt",
+      "worktreePathOf",
+    ]
+  `);
+});
+
+it('exports the light config entry (@sase/workspace/config)', async () => {
+  expect(Object.keys(await import('./config.js')).sort()).toMatchInlineSnapshot(`
+    [
+      "CONFIG_FILE",
+      "DEFAULT_CONFIG",
+      "LAUNCHER_SETTING_KEYS",
+      "WorkspaceError",
+      "findWorkspace",
+      "isWorkspaceError",
+      "loadConfig",
+      "parseConfigText",
+      "workspaceAt",
+    ]
+  `);
+});

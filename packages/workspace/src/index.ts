@@ -1,0 +1,79 @@
+export {
+  changeDirOf,
+  createWorkspaceLifecycle,
+  HOOK_LOG_TAIL_LINES,
+  uniformCommitMessage,
+} from './agent-change.js';
+export type { StartBeadWorkOptions, StartBeadWorkResult, WorkPlan, WorkRun } from './bead-work.js';
+export { agentNamesOf, readWorkRun, startBeadWork, workRunFileOf } from './bead-work.js';
+export type { LoadWorkspaceCatalogOptions } from './catalog.js';
+export { findXPromptRoot, loadWorkspaceCatalog, WORKSPACE_XPROMPTS } from './catalog.js';
+export type { ChangeEntry, LandEpicResult, LandedPhase } from './changes.js';
+export {
+  changeDiff,
+  commentAuthor,
+  commentOnChange,
+  formatChangeJson,
+  landEpic,
+  listChanges,
+  readChange,
+  setChangeStatus,
+} from './changes.js';
+export type { AgentWorkspaceMode, HookConfig, SaseConfig, Workspace } from './config.js';
+export {
+  CONFIG_FILE,
+  DEFAULT_CONFIG,
+  findWorkspace,
+  LAUNCHER_SETTING_KEYS,
+  loadConfig,
+  parseConfigText,
+  workspaceAt,
+} from './config.js';
+export type { HookRunResult, RunHooksOptions } from './hooks.js';
+export { runHooks, tailOfFile } from './hooks.js';
+export type { BuiltInLauncherId, LauncherListing } from './launchers.js';
+export {
+  assertLauncherUsable,
+  BUILT_IN_LAUNCHERS,
+  chooseLauncher,
+  launcherResolverOf,
+  launcherSettingsFromConfig,
+  listLaunchers,
+  resolveLauncher,
+} from './launchers.js';
+export type { RunAgentOptions, RunAgentResult, RunPrompt } from './run-agent.js';
+export { chooseLauncherAndModel, expandRunPrompt, runAgent } from './run-agent.js';
+export { commitSdd, openSddStore } from './sdd.js';
+export type { SubmitPromptOptions, SubmitPromptResult } from './submit.js';
+export { baseCommitOf, modelResolver, submitPrompt } from './submit.js';
+export type { RunWorkspaceAgentHostOptions, ServeWorkspaceOptions, SettledAgent } from './supervisor.js';
+export {
+  ensureWorkspaceSupervisor,
+  recordBeadOutcome,
+  runWorkspaceAgentHost,
+  serveWorkspaceSupervisor,
+  settleAgent,
+} from './supervisor.js';
+export type { WorkspaceErrorCode, WorkspaceErrorDetails } from './workspace-error.js';
+export { isWorkspaceError, WorkspaceError } from './workspace-error.js';
+export type {
+  AgentWorkspaceInfo,
+  BranchCommit,
+  CommittedWork,
+  EnsuredWorktree,
+  EnsureWorktreeOptions,
+  MergeBranchesResult,
+  RemoveAgentWorkspaceOptions,
+  RemovedAgentWorkspace,
+} from './worktrees.js';
+export {
+  branchOf,
+  commitLeftovers,
+  ensureAgentWorktree,
+  listAgentWorkspaces,
+  mergeBranches,
+  ownCommits,
+  removeAgentWorkspace,
+  WORKSPACES_DIR,
+  worktreePathOf,
+} from './worktrees.js';

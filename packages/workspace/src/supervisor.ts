@@ -1,0 +1,129 @@
+import { applyAgentOutcome, openBeadStore } from '@sase/beads';
+import {
+  type AgentRequest,
+  type AgentSnapshot,
+  type DoneRecord,
+  isWaitSatisfying,
+  runAgentHost,
+  type StartSupervisorProcessResult,
+  serveSupervisor,
+  startSupervisorProcess,
+} from '@sase/scheduler';
+import { createWorkspaceLifecycle } from './agent-change.js';
+import type { Workspace } from './config.js';
+import { launcherResolverOf } from './launchers.js';
+import { commitSdd } from './sdd.js';
+
+/** A settled agent, as the supervisor's onSettled hook sees it. */
+export type SettledAgent = AgentSnapshot & { request: AgentRequest; done: DoneRecord };
+
+/**
+ * Applies an agent's outcome to the bead it worked on: `completed` and `noop` close a phase (`noop` with the
+ * reason `no change`), `failed` and `killed` reopen it with the failure in its notes. A plan bead (an epic,
+ * a legend) is not closed by its land agent's exit: landing closes an epic (`sase change land`), so a land
+ * agent that exits 0 without landing leaves its epic open. Returns false when nothing changed.
+ */
+export function recordBeadOutcome(workspace: Workspace, done: DoneRecord, beadId: string): boolean {
+  const store = openBeadStore({ dir: workspace.beadsDir });
+  try {
+    const bead = store.find(beadId);
+    if (!bead) return false;
+    if (bead.issueType === 'plan' && isWaitSatisfying(done.outcome)) return false;
+    applyAgentOutcome(store, {
+      beadId,
+      agentName: done.name,
+      attempt: done.attempt,
+      outcome: done.outcome,
+      error: done.error,
+    });
+    return true;
+  } finally {
+    store.dispose();
+  }
+}
+
+/**
+ * What the workspace's supervisor does when an attempt settles: keeps the agent's bead in step with its
+ * outcome, and commits that (and the agent's ChangeSpec) in the standalone SDD repository. A failed commit
+ * is reported and picked up by the next one; it never fails the hook.
+ */
+export async function settleAgent(
+  workspace: Workspace,
+  agent: SettledAgent,
+  report: (text: string) => void = () => {},
+): Promise<void> {
+  const { done, request } = agent;
+  const beadId = request.beadId;
+  const isBeadChanged = beadId !== null && recordBeadOutcome(workspace, done, beadId);
+  if (!isBeadChanged && request.worktree === null) return;
+  const verb = isWaitSatisfying(done.outcome) ? 'closed' : 'reopened';
+  const what = `agent ${done.name}, attempt ${done.attempt}: ${done.outcome}`;
+  const message = isBeadChanged ? `beads: ${beadId} ${verb} (${what})` : `changes: ${done.name} (${what})`;
+  try {
+    await commitSdd(workspace, message);
+  } catch (error) {
+    report(`could not commit the SDD repository: ${(error as Error).message}\n`);
+  }
+}
+
+export interface ServeWorkspaceOptions {
+  workspace: Workspace;
+  /**
+   * The command of an agent host process (the CLI: `node <sase> axe host`), to which the supervisor appends
+   * the workspace root (and agent name and attempt). Without it, agents run inside the supervisor's process.
+   */
+  agentHostCommand?: string[];
+  /** Where the supervisor's log lines go (default stdout). */
+  write?: (text: string) => void;
+}
+
+/**
+ * Runs the workspace's AXE supervisor in the foreground until SIGTERM/SIGINT (what `sase axe start` runs
+ * detached): launchers as sase.yml configures them, agents with a `worktree` request in their own git
+ * worktrees (commits, checks and ChangeSpecs by createWorkspaceLifecycle), and each agent's bead kept in
+ * step with its outcome. Resolves to the exit code.
+ */
+export function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promise<number> {
+  const { workspace } = options;
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  return serveSupervisor({
+    workspaceRoot: workspace.root,
+    resolveLauncher: launcherResolverOf(workspace),
+    pollMs: workspace.config.axe.pollMs,
+    ...(options.agentHostCommand === undefined ? {} : { agentHost: { command: options.agentHostCommand } }),
+    lifecycle: createWorkspaceLifecycle(workspace),
+    write,
+    onSettled: (agent) => settleAgent(workspace, agent, write),
+  });
+}
+
+export interface RunWorkspaceAgentHostOptions {
+  workspace: Workspace;
+  /** Without a name, a warm spare that reads its assignment from stdin. */
+  name?: string;
+  attempt?: number;
+  supervisorPid?: number | null;
+  log?: (line: string) => void;
+}
+
+/** The body of an agent host of the workspace (`sase axe host`): one attempt, with the workspace's lifecycle. */
+export async function runWorkspaceAgentHost(options: RunWorkspaceAgentHostOptions): Promise<void> {
+  const { workspace } = options;
+  await runAgentHost({
+    workspaceRoot: workspace.root,
+    ...(options.name === undefined ? {} : { name: options.name, attempt: options.attempt ?? 1 }),
+    resolveLauncher: launcherResolverOf(workspace),
+    supervisorPid: options.supervisorPid ?? null,
+    pollMs: workspace.config.axe.pollMs,
+    lifecycle: createWorkspaceLifecycle(workspace),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+}
+
+/** Starts the workspace's supervisor with `command` unless one runs (idempotent). */
+export function ensureWorkspaceSupervisor(
+  workspace: Workspace,
+  command: string[],
+): Promise<StartSupervisorProcessResult> {
+  return startSupervisorProcess({ workspaceRoot: workspace.root, command });
+}
