@@ -8,6 +8,24 @@ import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
+/** The repository's pinned pnpm: on PATH when it is that version, else through npx (as scripts/setup.mjs). */
+function pnpmArgv(): string[] {
+  const { packageManager } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+    packageManager: string;
+  };
+  const version = packageManager.split('@')[1]!;
+  try {
+    const found = execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    if (found.trim() === version) return ['pnpm'];
+  } catch {
+    // not installed
+  }
+  return ['npx', '--yes', `pnpm@${version}`];
+}
+
 /** The workspace packages @sase/cli depends on (directly or through each other), as directories. */
 function workspacePackages(): string[] {
   const dirs = ['apps/cli', ...readdirSync(join(repo, 'packages')).map((dir) => `packages/${dir}`)];
@@ -17,9 +35,13 @@ function workspacePackages(): string[] {
 describe('the packed CLI', () => {
   it('installs from its tarballs into an empty directory and runs', () => {
     const packs = mkdtempSync(join(tmpdir(), 'sase-packs-'));
+    const [pnpm, ...pnpmArgs] = pnpmArgv();
     for (const dir of workspacePackages()) {
       // pnpm pack turns workspace:* ranges into the real versions, as publishing does.
-      execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(repo, dir), stdio: 'ignore' });
+      execFileSync(pnpm!, [...pnpmArgs, 'pack', '--pack-destination', packs], {
+        cwd: join(repo, dir),
+        stdio: 'ignore',
+      });
     }
     const install = mkdtempSync(join(tmpdir(), 'sase-install-'));
     execFileSync('npm', ['init', '-y'], { cwd: install, stdio: 'ignore' });
