@@ -4,6 +4,7 @@ import {
   createTranscriptWriter,
   type LauncherV1,
   type LaunchOutcome,
+  type LaunchRequest,
   type LaunchRun,
   type PromptSection,
   type TranscriptWriter,
@@ -50,6 +51,12 @@ export interface PreparedAttempt {
   env?: Record<string, string>;
   /** Notes for the agent beside its prompt (launcher-v1 `context`: a failing check's log, ...). */
   context?: PromptSection[];
+  /**
+   * Continue the CLI session of an earlier attempt instead of starting afresh, where the launcher can
+   * (`launcher.resume`): `prompt` is the next user message (what went wrong), and `context` is not sent. A
+   * launcher without `resume` starts a fresh run with the request's prompt and `context`.
+   */
+  resume?: { sessionId: string; prompt: string };
 }
 
 /**
@@ -242,25 +249,32 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
 
     const startedAt = isoNow();
     const current = request as AgentRequest;
+    const resumable = launcher as LauncherV1 & {
+      resume?: (request: LaunchRequest, sessionId: string) => LaunchRun;
+    };
+    const isResumed = prepared?.resume !== undefined && typeof resumable.resume === 'function';
+    const launchRequest: LaunchRequest = {
+      agentName: name,
+      prompt: isResumed ? prepared!.resume!.prompt : current.prompt,
+      ...(current.model === null ? {} : { model: current.model }),
+      cwd: prepared?.cwd ?? resolve(registry.workspaceRoot, current.cwd),
+      artifactsDir: agentDir,
+      env: {
+        ...current.env,
+        ...prepared?.env,
+        SASE_WORKSPACE: registry.workspaceRoot,
+        SASE_AGENT_ATTEMPT: String(attempt),
+      },
+      approve: current.approve,
+      ...(current.beadId === null ? {} : { beadId: current.beadId }),
+      ...(isResumed || prepared?.context === undefined || prepared.context.length === 0
+        ? {}
+        : { context: prepared.context }),
+    };
     try {
-      run = launcher.launch({
-        agentName: name,
-        prompt: current.prompt,
-        ...(current.model === null ? {} : { model: current.model }),
-        cwd: prepared?.cwd ?? resolve(registry.workspaceRoot, current.cwd),
-        artifactsDir: agentDir,
-        env: {
-          ...current.env,
-          ...prepared?.env,
-          SASE_WORKSPACE: registry.workspaceRoot,
-          SASE_AGENT_ATTEMPT: String(attempt),
-        },
-        approve: current.approve,
-        ...(current.beadId === null ? {} : { beadId: current.beadId }),
-        ...(prepared?.context === undefined || prepared.context.length === 0
-          ? {}
-          : { context: prepared.context }),
-      });
+      run = isResumed
+        ? resumable.resume!(launchRequest, prepared!.resume!.sessionId)
+        : launcher.launch(launchRequest);
     } catch (error) {
       return record({
         outcome: 'failed',
@@ -269,6 +283,7 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
         error: `could not start: ${(error as Error).message}`,
       });
     }
+    if (isResumed) log(`${name} (attempt ${attempt}) resumes session ${prepared!.resume!.sessionId}`);
     const started = run;
     registry.writeRunning(name, {
       attempt,

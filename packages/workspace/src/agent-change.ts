@@ -14,6 +14,7 @@ import type { ChangeSpec, ChangeStatus } from '@sase/sdd';
 import type { Workspace } from './config.js';
 import { type HookRunResult, runHooks, tailOfFile } from './hooks.js';
 import { git } from './internal/git.js';
+import { retryContextOf } from './retry-context.js';
 import { openSddStore } from './sdd.js';
 import {
   branchOf,
@@ -123,7 +124,9 @@ function toPosix(path: string): string {
  *
  * - `prepare`: creates (or reuses) its worktree at `.sase/workspaces/<agent>/` on `sase/<agent>`, merges its
  *   blockers' branches in order (a conflict fails the attempt before launch, naming files and branches), and
- *   hands a failing check's log tail from the previous attempt to the agent (launcher `context`).
+ *   hands a failing check's log tail from the previous attempt to the agent (launcher `context`). For every
+ *   agent, a retry of a failed or killed attempt is told what went wrong (`agents.retry_context`: resume
+ *   the CLI's session, or a `## Previous attempt` summary; see retryContextOf).
  * - `finish`: commits what a `completed` agent left uncommitted (`<bead>: <title>` with Sase-* trailers),
  *   turns a completed agent without any commit into `noop`, runs `changes.hooks` in the worktree, and
  *   records it all in the agent's ChangeSpec: `ready` when every check passed; a failing check fails the
@@ -133,7 +136,11 @@ export function createWorkspaceLifecycle(workspace: Workspace): AttemptLifecycle
   return {
     async prepare(context: AttemptContext): Promise<PreparedAttempt | undefined> {
       const { request } = context;
-      if (request.worktree === null) return undefined;
+      const notes = readNextAttemptNotes(changeDirOf(workspace, request.name), request.attempt);
+      const retry = retryContextOf(context, workspace.config.agents.retryContext, notes);
+      if (request.worktree === null) {
+        return retry.context === undefined && retry.resume === undefined ? undefined : retry;
+      }
       const worktree = await ensureAgentWorktree({
         root: workspace.root,
         agentName: request.name,
@@ -148,11 +155,10 @@ export function createWorkspaceLifecycle(workspace: Workspace): AttemptLifecycle
       }
       const relativeCwd = request.cwd === '.' ? '' : request.cwd;
       const cwd = resolve(worktree.path, relativeCwd);
-      const sections = readNextAttemptNotes(changeDirOf(workspace, request.name), request.attempt);
       return {
         cwd: existsSync(cwd) ? cwd : worktree.path,
         env: { SASE_WORKTREE: worktree.path, SASE_BRANCH: worktree.branch },
-        ...(sections.length > 0 ? { context: sections } : {}),
+        ...retry,
       };
     },
 

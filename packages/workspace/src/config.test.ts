@@ -31,7 +31,7 @@ describe('sase.yml', () => {
       code: 'CONFIG_INVALID',
       line: 4,
       message:
-        '/w/sase.yml:4: unknown key "launcher.shell.comand"; valid keys of launcher.shell: command, args, env, kill_grace_ms, context, package',
+        '/w/sase.yml:4: unknown key "launcher.shell.comand"; valid keys of launcher.shell: command, args, env, kill_grace_ms, context, package, models',
     });
     // camelCase spellings of valid keys are accepted, and a launcher of another package checks its own keys.
     const config = await parseConfigText(
@@ -53,6 +53,25 @@ describe('sase.yml', () => {
         .map((entry) => (/\((\S+) in sase\.yml\)/.exec(entry)?.[1] ?? entry).trim());
       expect([...listed].sort(), id).toEqual([...keys].sort());
     }
+  });
+
+  it('reads launcher.<id>.models and agents.retry_context, and refuses bad ones', async () => {
+    const config = await parseConfigText(
+      'launcher:\n  claude:\n    models: {smart: claude-opus-4-5, cheap: haiku}\nagents:\n  retry_context: summary\n',
+    );
+    expect(config.launcher.settings.claude?.models).toEqual({ smart: 'claude-opus-4-5', cheap: 'haiku' });
+    expect(config.agents.retryContext).toBe('summary');
+    expect((await parseConfigText('')).agents.retryContext).toBe('resume');
+    await expect(parseConfigText('launcher:\n  gemini:\n    models: {smart: --yolo}\n')).rejects.toThrow(
+      /sase.yml:3: "launcher.gemini.models" must map aliases to models/,
+    );
+    await expect(parseConfigText('agents:\n  retry_context: always\n')).rejects.toThrow(
+      /sase.yml:2: "agents.retry_context": resume, summary or none/,
+    );
+    // The adapters never see `models`: it is SASE's.
+    expect(await resolveLauncher('claude', { models: { smart: 'opus' } })).toMatchObject({
+      launcherId: 'claude',
+    });
   });
 
   it('reads agents.workspace and changes.hooks, and refuses a bad hook', async () => {

@@ -22,6 +22,13 @@ export interface HookConfig {
 /** Where `sase run` puts an agent by default: its own git worktree, or the current checkout. */
 export type AgentWorkspaceMode = 'worktree' | 'checkout';
 
+/**
+ * What a retry of a failed or killed agent is told (`agents.retry_context`): `resume` continues the CLI's
+ * session where the launcher can (else as `summary`), `summary` starts afresh with a `## Previous attempt`
+ * section, `none` adds nothing but a failing check's log.
+ */
+export type RetryContextMode = 'resume' | 'summary' | 'none';
+
 /** sase.yml, validated, in camelCase. Every key is optional; absent ones take these defaults. */
 export interface SaseConfig {
   sdd: { versionControlled: boolean };
@@ -30,7 +37,7 @@ export interface SaseConfig {
   launcher: { default?: string; settings: Record<string, Record<string, unknown>> };
   models: { aliases: Record<string, string> };
   axe: { pollMs: number };
-  agents: { workspace: AgentWorkspaceMode };
+  agents: { workspace: AgentWorkspaceMode; retryContext: RetryContextMode };
   changes: { hooks: HookConfig[]; deleteMergedBranches: boolean };
 }
 
@@ -40,18 +47,19 @@ export const DEFAULT_CONFIG: SaseConfig = {
   launcher: { settings: {} },
   models: { aliases: {} },
   axe: { pollMs: 1000 },
-  agents: { workspace: 'checkout' },
+  agents: { workspace: 'checkout', retryContext: 'resume' },
   changes: { hooks: [], deleteMergedBranches: false },
 };
 
 export const CONFIG_FILE = 'sase.yml';
 
 /** Bumped when SaseConfig changes shape, so a cached config of an older SASE is validated again. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 /**
  * The settings keys each built-in launcher takes under `launcher.<id>` (snake_case; camelCase is accepted
- * too). `package` (a launcher from another package) is valid for every id. An unknown key is refused when
+ * too). `package` (a launcher from another package) and `models` (the `@alias` → model map of `%model:@smart`)
+ * are valid for every id. An unknown key is refused when
  * sase.yml is read, with its file and line, so that a typo never silently falls back to a default.
  */
 export const LAUNCHER_SETTING_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -61,9 +69,15 @@ export const LAUNCHER_SETTING_KEYS: Readonly<Record<string, readonly string[]>> 
   gemini: ['executable', 'args', 'env', 'kill_grace_ms', 'approval_mode', 'output_format', 'trust_workspace'],
 };
 
+/**
+ * A model name as SASE passes it to an agent CLI: letters, digits and `. _ : / @ + -`, not starting with `-`
+ * (it must never read as a flag), at most 200 characters.
+ */
+export const MODEL_NAME = /^[A-Za-z0-9._:/@+][A-Za-z0-9._:/@+-]{0,199}$/;
+
 const VALID_TOP_KEYS =
   'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, ' +
-  'agents.workspace, changes.hooks, changes.delete_merged_branches';
+  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches';
 
 function writeFileAtomic(path: string, data: string): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
@@ -170,6 +184,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
       agents: z
         .strictObject({
           workspace: z.enum(['worktree', 'checkout'], { error: 'worktree or checkout' }),
+          retry_context: z.enum(['resume', 'summary', 'none'], { error: 'resume, summary or none' }),
         })
         .partial()
         .optional(),
@@ -207,10 +222,29 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
     if (known === undefined) continue; // a launcher from another package (launcher.<id>.package) checks its own
     for (const key of Object.keys(values)) {
       const snake = key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-      if (snake === 'package' || known.includes(snake)) continue;
+      if (snake === 'package' || snake === 'models' || known.includes(snake)) continue;
       fail(
         lineOf(['launcher', id], key),
-        `unknown key "launcher.${id}.${key}"; valid keys of launcher.${id}: ${[...known, 'package'].join(', ')}`,
+        `unknown key "launcher.${id}.${key}"; valid keys of launcher.${id}: ${[...known, 'package', 'models'].join(', ')}`,
+      );
+    }
+  }
+  for (const [id, values] of Object.entries(settings)) {
+    const models = (values as Record<string, unknown>).models;
+    if (models === undefined) continue;
+    const isMap =
+      typeof models === 'object' &&
+      models !== null &&
+      !Array.isArray(models) &&
+      Object.entries(models).every(
+        ([alias, model]) =>
+          /^[a-z][a-z0-9-]*$/.test(alias) && typeof model === 'string' && MODEL_NAME.test(model),
+      );
+    if (!isMap) {
+      fail(
+        lineOf(['launcher', id], 'models'),
+        `"launcher.${id}.models" must map aliases to models, e.g. {smart: opus, fast: sonnet, cheap: haiku} ` +
+          `(aliases of lower-case letters, digits and -; models matching ${MODEL_NAME})`,
       );
     }
   }
@@ -231,7 +265,10 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
     },
     models: { aliases: raw.models?.aliases ?? {} },
     axe: { pollMs: raw.axe?.poll_ms ?? 1000 },
-    agents: { workspace: raw.agents?.workspace ?? 'checkout' },
+    agents: {
+      workspace: raw.agents?.workspace ?? 'checkout',
+      retryContext: raw.agents?.retry_context ?? 'resume',
+    },
     changes: {
       hooks: hooks.map((hook) => ({
         name: hook.name,

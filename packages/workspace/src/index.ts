@@ -19,13 +19,14 @@ export {
   readChange,
   setChangeStatus,
 } from './changes.js';
-export type { AgentWorkspaceMode, HookConfig, SaseConfig, Workspace } from './config.js';
+export type { AgentWorkspaceMode, HookConfig, RetryContextMode, SaseConfig, Workspace } from './config.js';
 export {
   CONFIG_FILE,
   DEFAULT_CONFIG,
   findWorkspace,
   LAUNCHER_SETTING_KEYS,
   loadConfig,
+  MODEL_NAME,
   parseConfigText,
   workspaceAt,
 } from './config.js';
@@ -41,11 +42,13 @@ export {
   listLaunchers,
   resolveLauncher,
 } from './launchers.js';
+export { aliasTablesFor, launcherNamedBy, modelAliasesOf, resolveModelText } from './models.js';
+export { PREVIOUS_ATTEMPT_TAIL_LINES, retryContextOf } from './retry-context.js';
 export type { RunAgentOptions, RunAgentResult, RunPrompt } from './run-agent.js';
 export { chooseLauncherAndModel, expandRunPrompt, runAgent } from './run-agent.js';
 export { commitSdd, openSddStore } from './sdd.js';
 export type { SubmitPromptOptions, SubmitPromptResult } from './submit.js';
-export { baseCommitOf, modelResolver, submitPrompt } from './submit.js';
+export { baseCommitOf, submitPrompt } from './submit.js';
 export type { RunWorkspaceAgentHostOptions, ServeWorkspaceOptions, SettledAgent } from './supervisor.js';
 export {
   ensureWorkspaceSupervisor,

@@ -60,7 +60,8 @@ export async function resolveLauncher(
   id: string,
   settings: Record<string, unknown> = {},
 ): Promise<LauncherV1> {
-  const { package: packageName, ...adapterSettings } = launcherSettingsFromConfig(settings);
+  // `package` names the adapter and `models` holds SASE's `@alias` table: neither is the adapter's setting.
+  const { package: packageName, models: _models, ...adapterSettings } = launcherSettingsFromConfig(settings);
   let factory: Factory;
   if (isBuiltIn(id) && packageName === undefined) {
     factory = await LOADERS[id]();

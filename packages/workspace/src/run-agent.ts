@@ -13,6 +13,7 @@ import { createWorkspaceLifecycle } from './agent-change.js';
 import { loadWorkspaceCatalog } from './catalog.js';
 import type { Workspace } from './config.js';
 import { assertLauncherUsable, resolveLauncher as resolveInstalledLauncher } from './launchers.js';
+import { aliasTablesFor, launcherNamedBy, resolveModelText } from './models.js';
 import { baseCommitOf } from './submit.js';
 import { WorkspaceError } from './workspace-error.js';
 
@@ -68,31 +69,23 @@ export async function expandRunPrompt(
   return { text: segment.text, directives, diagnostics: result.diagnostics };
 }
 
-const LAUNCHER_ID = /^[a-z][a-z0-9-]*$/;
-
 /**
  * Which launcher and model a run uses. `--model`/`%model` may be a `models.aliases` entry (`alias: launcher/model`)
  * or `launcher/model` itself, and then names the launcher too; an explicit `--launcher` that disagrees is an error.
- * With no launcher from any of them: NO_LAUNCHER.
+ * With no launcher from any of them: NO_LAUNCHER. An `@alias` model is resolved against the chosen launcher's
+ * table (`aliasTables`; see resolveModelText).
  */
 export function chooseLauncherAndModel(input: {
   launcherFlag?: string;
   modelText?: string;
   defaultLauncher?: string;
   aliases: Record<string, string>;
+  aliasTables?: ReadonlyMap<string, Record<string, string>>;
 }): { launcher: string; model: string | null } {
-  let fromModel: string | undefined;
-  let model: string | null = null;
-  if (input.modelText !== undefined && input.modelText !== '') {
-    const target = input.aliases[input.modelText] ?? input.modelText;
-    const slash = target.indexOf('/');
-    if (slash > 0 && LAUNCHER_ID.test(target.slice(0, slash))) {
-      fromModel = target.slice(0, slash);
-      model = target.slice(slash + 1) || null;
-    } else {
-      model = target;
-    }
-  }
+  const fromModel =
+    input.modelText === undefined || input.modelText === ''
+      ? undefined
+      : launcherNamedBy(input.aliases, input.modelText);
   if (input.launcherFlag !== undefined && fromModel !== undefined && fromModel !== input.launcherFlag) {
     throw new WorkspaceError(
       'RUN_LAUNCHER_CONFLICT',
@@ -108,6 +101,12 @@ export function chooseLauncherAndModel(input: {
       'no launcher configured: set launcher.default in sase.yml or pass --launcher',
     );
   }
+  if (input.modelText === undefined || input.modelText === '') return { launcher, model: null };
+  const { model } = resolveModelText(input.modelText, {
+    aliases: input.aliases,
+    defaultLauncher: launcher,
+    aliasTables: input.aliasTables ?? new Map(),
+  });
   return { launcher, model };
 }
 
@@ -152,6 +151,10 @@ export async function runAgent(options: RunAgentOptions): Promise<RunAgentResult
     prompt.directives.forceReuse === true &&
     (options.name === undefined || options.name === prompt.directives.name);
   const modelText = options.model ?? prompt.directives.model;
+  const launcherId =
+    options.launcher ??
+    (modelText === undefined ? undefined : launcherNamedBy(workspace.config.models.aliases, modelText)) ??
+    workspace.config.launcher.default;
   const choice = chooseLauncherAndModel({
     ...(options.launcher === undefined ? {} : { launcherFlag: options.launcher }),
     ...(modelText === undefined ? {} : { modelText }),
@@ -159,6 +162,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunAgentResult
       ? {}
       : { defaultLauncher: workspace.config.launcher.default }),
     aliases: workspace.config.models.aliases,
+    aliasTables: await aliasTablesFor(workspace, launcherId, [modelText]),
   });
   const settings = workspace.config.launcher.settings[choice.launcher] ?? {};
   const launcher = await (options.resolveLauncher ?? resolveInstalledLauncher)(choice.launcher, settings);

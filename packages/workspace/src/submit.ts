@@ -10,6 +10,7 @@ import { loadWorkspaceCatalog } from './catalog.js';
 import type { Workspace } from './config.js';
 import { assertGitRepository, revParse } from './internal/git.js';
 import { chooseLauncher } from './launchers.js';
+import { aliasTablesFor, resolveModelText } from './models.js';
 import { branchOf } from './worktrees.js';
 
 /** Stands for an unnamed segment while xprompt resolves a bare `%wait` (never a valid agent name). */
@@ -60,18 +61,6 @@ function toSegmentInput(segment: ExpandedSegment, cwd: string | undefined): Segm
   return { prompt: segment.text, directives, ...(cwd === undefined ? {} : { cwd }) };
 }
 
-/** `%model` / `--model`: a `models.aliases` entry or `launcher/model` names the launcher too. */
-export function modelResolver(aliases: Record<string, string>) {
-  return (model: string): { launcher?: string; model: string | null } => {
-    const target = aliases[model] ?? model;
-    const slash = target.indexOf('/');
-    if (slash > 0 && /^[a-z][a-z0-9-]*$/.test(target.slice(0, slash))) {
-      return { launcher: target.slice(0, slash), model: target.slice(slash + 1) || null };
-    }
-    return { model: target };
-  };
-}
-
 /**
  * The commit agents in worktrees start from: HEAD of the workspace's checkout. Throws NOT_A_GIT_REPOSITORY
  * when there is no repository or no commit yet.
@@ -114,9 +103,19 @@ export async function submitPrompt(options: SubmitPromptOptions): Promise<Submit
     if (options.model !== undefined) input.directives = { ...input.directives, model: options.model };
     return options.decorate ? options.decorate(input, index) : input;
   });
+  const aliasTables = await aliasTablesFor(
+    workspace,
+    launcher,
+    inputs.map((input) => input.directives?.model),
+  );
   const agents = submitSegments(createRegistry(workspace.root), inputs, {
     launcher,
-    resolveModel: modelResolver(workspace.config.models.aliases),
+    resolveModel: (model) =>
+      resolveModelText(model, {
+        aliases: workspace.config.models.aliases,
+        defaultLauncher: launcher,
+        aliasTables,
+      }),
     ...(base === undefined
       ? {}
       : {

@@ -21,7 +21,9 @@ export type WorkspaceErrorCode =
   | 'LAND_CONFLICT'
   | 'LAND_WRONG_BRANCH'
   | 'LAND_DIRTY_CHECKOUT'
-  | 'NO_RUN';
+  | 'NO_RUN'
+  | 'MODEL_ALIAS_UNKNOWN'
+  | 'MODEL_INVALID';
 
 export interface WorkspaceErrorDetails {
   file?: string;
