@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -35,6 +36,13 @@ function createCatWorkspace(): string {
   const cwd = createTempWorkspace();
   writeFileSync(join(cwd, 'sase.yml'), 'launcher:\n  default: shell\n  shell:\n    command: [cat]\n');
   return cwd;
+}
+
+async function runCliJson(cwd: string, ...argv: string[]): Promise<Record<string, unknown>> {
+  const { runCli } = await import('../../testing/run-cli.js');
+  const result = await runCli(cwd, ...argv);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
 }
 
 function readJson(path: string): Record<string, unknown> {
@@ -198,6 +206,34 @@ describe('sase run', () => {
     } finally {
       await runCli(cwd, 'axe', 'stop');
     }
+  });
+
+  it('--worktree runs the agent in a worktree of its own: its work is committed on its branch and recorded', async () => {
+    const cwd = createTempWorkspace();
+    execFileSync(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@l', 'commit', '-q', '--allow-empty', '-m', 'init'],
+      {
+        cwd,
+      },
+    );
+    writeFileSync(join(cwd, 'sase.yml'), 'launcher:\n  default: shell\n  shell:\n    command: [sh]\n');
+    writeFileSync(join(cwd, '.gitignore'), '.sase/\n');
+    const result = await sase(cwd, { prompt: 'echo "fixed" > fix.txt', name: 'fixer', worktree: true });
+    expect(result.stderr).toContain('sase: agent fixer completed (shell, exit 0)');
+    expect(existsSync(join(cwd, 'fix.txt'))).toBe(false);
+    expect(readFileSync(join(cwd, '.sase/workspaces/fixer/fix.txt'), 'utf8')).toBe('fixed\n');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
+    expect(git('log', '-1', '--format=%s', 'sase/fixer').trim()).toBe('fixer: echo "fixed" > fix.txt');
+    expect(git('log', '-1', '--format=%(trailers:key=Sase-Agent,valueonly)', 'sase/fixer').trim()).toBe(
+      'fixer#1',
+    );
+    const change = await runCliJson(cwd, 'change', 'show', 'fixer', '--json');
+    expect(change).toMatchObject({ name: 'fixer', status: 'ready', branch: 'sase/fixer', bead: null });
+    // A second agent that changes nothing is noop, and `sase run` still exits 0.
+    const quiet = await sase(cwd, { prompt: 'true', name: 'quiet', worktree: true });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toContain('sase: agent quiet noop (shell, exit 0)');
   });
 
   it('refuses to run with no launcher configured (NO_LAUNCHER), creating nothing', async () => {
