@@ -381,3 +381,19 @@ describe('concurrency', () => {
     ).toBe('0');
   }, 120_000);
 });
+
+describe('parentId of a plan bead', () => {
+  it('links an epic to its legend and refuses phases and cycles', () => {
+    const { store } = createTempStore('p');
+    const legend = store.create({ title: 'Legend', tier: 'legend' });
+    const epic = store.create({ title: 'Epic', tier: 'epic' });
+    const phase = store.create({ title: 'Phase', parentId: epic.id });
+    expect(store.update(epic.id, { parentId: legend.id }).parentId).toBe(legend.id);
+    expect(store.list({ parentId: legend.id }).map((bead) => bead.id)).toEqual([epic.id]);
+    expect(() => store.update(phase.id, { parentId: legend.id })).toThrow(
+      /phase bead: its parent is part of its id/,
+    );
+    expect(() => store.update(legend.id, { parentId: epic.id })).toThrow(/cannot be the parent of p-1/);
+    expect(store.update(epic.id, { parentId: null }).parentId).toBeUndefined();
+  });
+});

@@ -75,6 +75,11 @@ export interface UpdateBeadInput {
   isReadyToWork?: boolean | null;
   epicCount?: number | null;
   closeReason?: string | null;
+  /**
+   * The parent of a plan bead (an epic owned by a legend); null removes it. A phase bead's parent is fixed
+   * by its id (`<parent>.<N>`) and cannot change.
+   */
+  parentId?: string | null;
 }
 
 export interface ListFilter {
@@ -661,6 +666,28 @@ export class BeadStore {
           case 'isReadyToWork':
             setOrDelete(bead, key, value);
             break;
+          case 'parentId': {
+            if (bead.issueType !== 'plan') {
+              throw new BeadError(
+                'INVALID_INPUT',
+                `${bead.id} is a phase bead: its parent is part of its id and cannot change`,
+              );
+            }
+            if (value !== null) {
+              let ancestor: string | undefined = this.requireRecord(value as string).id;
+              while (ancestor !== undefined) {
+                if (ancestor === bead.id) {
+                  throw new BeadError(
+                    'INVALID_INPUT',
+                    `${value as string} cannot be the parent of ${bead.id}: it is ${bead.id} or below it`,
+                  );
+                }
+                ancestor = this.find(ancestor)?.parentId;
+              }
+              setOrDelete(bead, key, this.requireRecord(value as string).id);
+            } else setOrDelete(bead, key, null);
+            break;
+          }
           case 'description':
           case 'assignee':
           case 'model':
@@ -952,6 +979,7 @@ const UPDATABLE = [
   'isReadyToWork',
   'epicCount',
   'closeReason',
+  'parentId',
 ];
 
 function parseLine(line: string): Bead {

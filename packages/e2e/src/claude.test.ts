@@ -3,10 +3,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLAUDE_PERMISSION_MODES, type ClaudeSettings, createClaude } from '@sase/launcher-claude';
+import {
+  CLAUDE_MODEL_ALIASES,
+  CLAUDE_PERMISSION_MODES,
+  type ClaudeSettings,
+  createClaude,
+} from '@sase/launcher-claude';
 import { describe, expect, it } from 'vitest';
 import { type CliSandbox, PINNED_VERSIONS, processGroupMembers } from './agent-clis.js';
-import { RUN_TIMEOUT_MS, toolEvents, useCliHarness, waitFor } from './harness.js';
+import { RUN_TIMEOUT_MS, requestedModel, toolEvents, useCliHarness, waitFor } from './harness.js';
 import { asArray, asRecord } from './internal/json.js';
 
 const launcherFor =
@@ -110,19 +115,55 @@ describe(`Claude Code ${PINNED_VERSIONS.claude} (real CLI)`, { timeout: RUN_TIME
     expect(outcome).toMatchObject({ outcome: 'completed', finalText: 'Manual mode works.' });
   });
 
-  it('resumes a session with --resume <session_id>: the model sees the earlier conversation', async () => {
+  it('resume() continues a session with --resume <session_id>: the model sees the earlier conversation', async () => {
     const first = await harness.run([{ type: 'text', text: 'First answer.' }], { prompt: 'First prompt.' });
     expect(first.outcome.outcome).toBe('completed');
     const sessionId = first.outcome.sessionId!;
-    const second = await harness.run(
-      [{ type: 'text', text: 'Second answer.' }],
-      { prompt: 'Second prompt.', sandbox: first.sandbox, workspace: first.workspace },
-      launcherFor({ args: ['--resume', sessionId] }),
-    );
+    const second = await harness.resume(first, [{ type: 'text', text: 'Second answer.' }], {
+      prompt: 'Second prompt.',
+    });
     expect(second.outcome).toMatchObject({ outcome: 'completed', finalText: 'Second answer.', sessionId });
+    expect(second.transcript[0]).toMatchObject({
+      type: 'start',
+      command: expect.arrayContaining(['--resume']),
+    });
+    const command = second.transcript[0]?.type === 'start' ? second.transcript[0].command : [];
+    expect(command.slice(command.indexOf('--resume'))).toEqual(['--resume', sessionId]);
     const resent = JSON.stringify(asRecord(second.script.requests()[0]?.body)?.messages);
     expect(resent).toContain(first.script.tag);
     expect(resent).toContain('First answer.');
+    expect(resent).toContain('Second prompt.');
     expect(existsSync(join(first.sandbox.home, '.claude', 'projects'))).toBe(true);
+  });
+
+  it('passes the model as one argv element, --model=<name>: the mock is asked for exactly that model', async () => {
+    const { outcome, script, transcript } = await harness.run([{ type: 'text', text: 'Model x-test.' }], {
+      request: { model: 'x-test' },
+    });
+    expect(outcome).toMatchObject({ outcome: 'completed', finalText: 'Model x-test.' });
+    expect(transcript[0]).toMatchObject({
+      type: 'start',
+      command: expect.arrayContaining(['--model=x-test']),
+    });
+    expect(requestedModel(script.requests()[0])).toBe('x-test');
+  });
+
+  it("accepts its model aliases' models (@smart, @fast, @cheap): each reaches the mock as that tier's model", async () => {
+    const runs = await Promise.all(
+      Object.entries(CLAUDE_MODEL_ALIASES).map(async ([alias, model]) => {
+        const finished = await harness.run([{ type: 'text', text: `Answered as @${alias}.` }], {
+          request: { model },
+        });
+        return { alias, model, finished };
+      }),
+    );
+    for (const { alias, model, finished } of runs) {
+      expect(finished.outcome, `@${alias}`).toMatchObject({
+        outcome: 'completed',
+        finalText: `Answered as @${alias}.`,
+      });
+      // Claude Code resolves its alias to the latest model of that tier, e.g. opus → claude-opus-…
+      expect(requestedModel(finished.script.requests()[0])).toMatch(new RegExp(`^claude-${model}-`));
+    }
   });
 });

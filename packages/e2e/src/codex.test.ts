@@ -3,10 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CodexSettings, createCodex } from '@sase/launcher-codex';
+import { CODEX_MODEL_ALIASES, type CodexSettings, createCodex } from '@sase/launcher-codex';
 import { describe, expect, it } from 'vitest';
-import { type CliSandbox, gitLog, PINNED_VERSIONS, processGroupMembers } from './agent-clis.js';
-import { RUN_TIMEOUT_MS, toolEvents, useCliHarness, waitFor } from './harness.js';
+import { type CliSandbox, gitLog, MOCK_MODELS, PINNED_VERSIONS, processGroupMembers } from './agent-clis.js';
+import { RUN_TIMEOUT_MS, requestedModel, toolEvents, useCliHarness, waitFor } from './harness.js';
 import { asArray, asRecord } from './internal/json.js';
 
 const launcherFor =
@@ -108,23 +108,73 @@ describe(`Codex CLI ${PINNED_VERSIONS.codex} (real CLI)`, { timeout: RUN_TIMEOUT
     }
   });
 
-  it('resumes a session with exec resume <thread_id>: the model sees the earlier conversation', async () => {
-    const first = await harness.run([{ type: 'text', text: 'First answer.' }], { prompt: 'First prompt.' });
+  it('resume() continues a thread with exec resume <thread_id>, the sandbox given again: the agent commits', async () => {
+    const first = await harness.run([{ type: 'text', text: 'First answer.' }], {
+      prompt: 'First prompt.',
+      request: { approve: true },
+    });
     expect(first.outcome.outcome).toBe('completed');
     const threadId = first.outcome.sessionId!;
-    // `codex exec --json resume <id> -`: the adapter's args go before the final `-`.
-    const second = await harness.run(
-      [{ type: 'text', text: 'Second answer.' }],
-      { prompt: 'Second prompt.', sandbox: first.sandbox, workspace: first.workspace },
-      launcherFor({ args: ['resume', threadId] }),
+    // `exec resume` keeps no sandbox of its own: without exec's --sandbox/--add-dir before `resume`, the resumed
+    // agent would run read-only and could not commit.
+    const second = await harness.resume(
+      first,
+      [
+        {
+          type: 'shell',
+          command: 'echo resumed > resumed.txt && git add resumed.txt && git commit -qm resumed',
+        },
+        { type: 'text', text: 'Second answer.' },
+      ],
+      { prompt: 'Second prompt.', request: { approve: true } },
     );
     expect(second.outcome).toMatchObject({
       outcome: 'completed',
       finalText: 'Second answer.',
       sessionId: threadId,
     });
+    const command = second.transcript[0]?.type === 'start' ? second.transcript[0].command : [];
+    expect(command.slice(1, 5)).toEqual(['exec', '--json', `--model=${MOCK_MODELS.codex}`, '--sandbox']);
+    expect(command.slice(-3)).toEqual(['resume', threadId, '-']);
+    expect(toolEvents(second.transcript)[1]).toMatchObject({ type: 'tool-result', isError: false });
+    expect(gitLog(first.workspace)[0]).toBe('resumed');
     const resent = JSON.stringify(asRecord(second.script.requests()[0]?.body)?.input);
     expect(resent).toContain(first.script.tag);
     expect(resent).toContain('First answer.');
+    expect(resent).toContain('Second prompt.');
+  });
+
+  it('passes the model as one argv element, --model=<name>: the mock is asked for exactly that model', async () => {
+    const { outcome, script, transcript } = await harness.run([{ type: 'text', text: 'Model x-test.' }], {
+      request: { model: 'x-test' },
+    });
+    expect(outcome).toMatchObject({ outcome: 'completed', finalText: 'Model x-test.' });
+    expect(transcript[0]).toMatchObject({
+      type: 'start',
+      command: expect.arrayContaining(['--model=x-test']),
+    });
+    expect(requestedModel(script.requests()[0])).toBe('x-test');
+  });
+
+  it("accepts its model aliases' models (@smart, @fast, @cheap): each reaches the mock by its name", async () => {
+    const runs = await Promise.all(
+      Object.entries(CODEX_MODEL_ALIASES).map(async ([alias, model]) => {
+        const finished = await harness.run([{ type: 'text', text: `Answered as @${alias}.` }], {
+          request: { model },
+        });
+        return { alias, model, finished };
+      }),
+    );
+    for (const { alias, model, finished } of runs) {
+      expect(finished.outcome, `@${alias}`).toMatchObject({ outcome: 'completed', exitCode: 0 });
+      // The catalogue's models are "code mode" models: their requests carry no `tools` list, which the mock takes
+      // for an auxiliary request (it answers `OK`, not the script). What counts here: Codex takes the name and
+      // asks the API for exactly that model.
+      const asked = harness
+        .mock()
+        .requests.filter((request) => JSON.stringify(request.body ?? null).includes(finished.script.tag));
+      expect(asked.length, `@${alias}`).toBeGreaterThan(0);
+      expect(asked.map(requestedModel)).toEqual(asked.map(() => model));
+    }
   });
 });

@@ -22,6 +22,7 @@ import {
 } from './agent-clis.js';
 import {
   type MockModelServer,
+  type MockRequest,
   type MockScript,
   type MockTurn,
   startMockModelServer,
@@ -92,24 +93,32 @@ export function useCliHarness(cli: AgentCli, createLauncher: (sandbox: CliSandbo
     return workspace;
   };
 
+  /** Starts a run: `launch()`, or with `sessionId`, `resume()` of that session. */
   const start = (
     turns: readonly MockTurn[],
     options: StartOptions = {},
     launcherFor: (sandbox: CliSandbox) => LauncherV1 = createLauncher,
+    sessionId?: string,
   ): StartedRun => {
     const script = mock().script(turns);
     const sandbox = options.sandbox ?? sandboxFor(options);
     const workspace = options.workspace ?? workspaceFor();
     const agentName = options.request?.agentName ?? `e2e-${script.tag.slice(-8)}`;
     const artifactsDir = join(workspace, '.sase', 'agents', agentName);
-    const run = launcherFor(sandbox).launch({
+    const request: LaunchRequest = {
       agentName,
       prompt: `${options.prompt ?? 'Do the task.'} ${script.tag}`,
       model: MOCK_MODELS[cli],
       cwd: workspace,
       artifactsDir,
       ...options.request,
-    });
+    };
+    const launcher = launcherFor(sandbox);
+    let run: LaunchRun;
+    if (sessionId === undefined) run = launcher.launch(request);
+    else if (launcher.resume === undefined)
+      throw new Error(`the ${launcher.launcherId} launcher has no resume()`);
+    else run = launcher.resume(request, sessionId);
     return { run, script, sandbox, workspace, artifactsDir };
   };
 
@@ -131,7 +140,41 @@ export function useCliHarness(cli: AgentCli, createLauncher: (sandbox: CliSandbo
       options?: StartOptions,
       launcherFor?: (sandbox: CliSandbox) => LauncherV1,
     ): Promise<FinishedRun> => finish(start(turns, options, launcherFor)),
+    /**
+     * Continues the session of a finished run with the launcher's `resume()` (in the same private HOME and
+     * workspace, where the CLI stored the session), a new script and prompt, and waits for its outcome. The
+     * resumed run gets an artifact directory of its own.
+     */
+    resume: (
+      first: FinishedRun,
+      turns: readonly MockTurn[],
+      options: Omit<StartOptions, 'sandbox' | 'workspace'> = {},
+      launcherFor?: (sandbox: CliSandbox) => LauncherV1,
+    ): Promise<FinishedRun> => {
+      const sessionId = first.outcome.sessionId;
+      if (sessionId === undefined) throw new Error('the first run reported no session id to resume');
+      return finish(
+        start(
+          turns,
+          { ...options, sandbox: first.sandbox, workspace: first.workspace },
+          launcherFor,
+          sessionId,
+        ),
+      );
+    },
   };
+}
+
+/**
+ * The model a request to the mock asked for: the `model` of an Anthropic Messages or OpenAI Responses body, or
+ * the `<model>` of a Gemini `/v1beta/models/<model>:…` path.
+ */
+export function requestedModel(request: MockRequest | undefined): string | undefined {
+  if (request === undefined) return undefined;
+  const body = request.body as { model?: unknown } | undefined;
+  if (typeof body?.model === 'string') return body.model;
+  const path = /\/models\/([^:/?]+):/.exec(request.url)?.[1];
+  return path === undefined ? undefined : decodeURIComponent(path);
 }
 
 /** Resolves once `predicate` holds, polling every 50 ms; rejects after `timeoutMs`. */

@@ -12,10 +12,12 @@ import {
 } from '@sase/launcher-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  CLAUDE_MODEL_ALIASES,
   CLAUDE_PERMISSION_MODES,
   claude,
   claudeArguments,
   claudeEnvironment,
+  claudeResumeArguments,
   createClaude,
   createClaudeMapper,
 } from './claude.js';
@@ -53,8 +55,7 @@ describe('claudeArguments', () => {
       '--output-format',
       'stream-json',
       '--verbose',
-      '--model',
-      'opus',
+      '--model=opus',
       '--dangerously-skip-permissions',
       '--max-budget-usd',
       '5',
@@ -65,6 +66,52 @@ describe('claudeArguments', () => {
     expect(claudeArguments(request, { permissionMode: 'plan' }).slice(-2)).toEqual([
       '--permission-mode',
       'plan',
+    ]);
+  });
+  it('passes the model as one element, --model=<name>, so that no model is read as a flag', () => {
+    expect(claudeArguments({ ...request, model: 'claude-sonnet-4-5[1m]' })).toContain(
+      '--model=claude-sonnet-4-5[1m]',
+    );
+    expect(claudeArguments({ ...request, model: '' })).not.toContain('--model=');
+  });
+});
+
+describe('claudeResumeArguments', () => {
+  const request = { agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' };
+  it('adds --resume <session_id> after the adapter flags and before settings.args', () => {
+    expect(claudeResumeArguments(request, SESSION)).toEqual([
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--resume',
+      SESSION,
+    ]);
+    expect(
+      claudeResumeArguments({ ...request, model: 'opus', approve: true }, SESSION, {
+        args: ['--max-budget-usd', '5'],
+      }),
+    ).toEqual([
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--model=opus',
+      '--dangerously-skip-permissions',
+      '--resume',
+      SESSION,
+      '--max-budget-usd',
+      '5',
+    ]);
+    expect(claudeResumeArguments(request, SESSION, { permissionMode: 'plan' })).toEqual([
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-mode',
+      'plan',
+      '--resume',
+      SESSION,
     ]);
   });
 });
@@ -235,8 +282,7 @@ describe('claude launcher', () => {
         '--output-format',
         'stream-json',
         '--verbose',
-        '--model',
-        'opus',
+        '--model=opus',
         '--dangerously-skip-permissions',
       ],
       stdin: 'Fix the test',
@@ -247,6 +293,58 @@ describe('claude launcher', () => {
       sessionId: '5359795d-0d94-496c-a8cc-b218bbf7af36',
     });
     expect(outcome.error).toMatch(/^claude: API error 500: Internal server error/);
+  });
+
+  it('resumes a session against the fake: --resume <session_id>, the prompt and its context on stdin', async () => {
+    const record = join(directory, 'record-resume.json');
+    const launcher = createClaude({ executable: fakeExecutable, args: ['--max-turns', '3'] });
+    expect('resume' in launcher).toBe(true);
+    const run = launcher.resume!(
+      {
+        agentName: 'c3',
+        prompt: 'The test still fails.',
+        context: [{ title: 'Failing check', text: 'FAIL test.mjs' }],
+        model: 'sonnet',
+        approve: true,
+        cwd: directory,
+        artifactsDir: join(directory, 'agents', 'c3'),
+        env: { SASE_FAKE_RECORD: record },
+      },
+      SESSION,
+    );
+    const { outcome } = await collectRun(run);
+    expect(readFakeRecord(record)).toMatchObject({
+      argv: [
+        '-p',
+        '--output-format',
+        'stream-json',
+        '--verbose',
+        '--model=sonnet',
+        '--dangerously-skip-permissions',
+        '--resume',
+        SESSION,
+        '--max-turns',
+        '3',
+      ],
+      stdin: 'The test still fails.\n\n## Failing check\n\nFAIL test.mjs\n',
+    });
+    expect(outcome).toMatchObject({ outcome: 'completed', finalText: FINAL, sessionId: SESSION });
+  });
+
+  it('refuses to resume a session id that could be read as a flag', () => {
+    const launch = () =>
+      createClaude({ executable: fakeExecutable }).resume!(
+        { agentName: 'c4', prompt: 'p', cwd: directory, artifactsDir: join(directory, 'agents', 'c4') },
+        '--dangerously-skip-permissions',
+      );
+    expect(launch).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', launcherId: 'claude' }));
+  });
+
+  it('has model aliases: Claude Code 2.1.332 aliases for @smart, @fast and @cheap', () => {
+    expect(CLAUDE_MODEL_ALIASES).toEqual({ smart: 'opus', fast: 'sonnet', cheap: 'haiku' });
+    expect(Object.isFrozen(CLAUDE_MODEL_ALIASES)).toBe(true);
+    expect(createClaude().modelAliases).toEqual(CLAUDE_MODEL_ALIASES);
+    expect(claude.modelAliases).toEqual(CLAUDE_MODEL_ALIASES);
   });
 
   it('appends the request context to the prompt on stdin', async () => {

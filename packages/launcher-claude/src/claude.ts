@@ -45,6 +45,17 @@ export const CLAUDE_PERMISSION_MODES: readonly ClaudePermissionMode[] = [
   'plan',
 ];
 
+/**
+ * The adapter's default models for SASE's `%model:@smart`, `@fast` and `@cheap` (sase.yml `launcher.claude.models`
+ * overrides them): Claude Code's own aliases for the latest model of each tier, which the pinned Claude Code
+ * (2.1.332) resolves itself (`claude --help`: "Use an alias for the latest model"), on every provider.
+ */
+export const CLAUDE_MODEL_ALIASES: Readonly<Record<'smart' | 'fast' | 'cheap', string>> = Object.freeze({
+  smart: 'opus',
+  fast: 'sonnet',
+  cheap: 'haiku',
+});
+
 export interface ClaudeSettings extends ProcessLauncherSettings {
   /**
    * The permission mode of a self-approving run (`%approve`). Default `bypassPermissions`, passed as
@@ -69,17 +80,38 @@ function permissionArguments(mode: ClaudePermissionMode | undefined): string[] {
   return ['--permission-mode', mode];
 }
 
-/** The arguments SASE passes to `claude` for a request (the prompt goes on stdin). */
-export function claudeArguments(request: LaunchRequest, settings: ClaudeSettings = {}): string[] {
+/** The adapter's own flags: print mode, stream-json, the model (one `--model=M` element), the permission mode. */
+function claudeFlags(request: LaunchRequest, settings: ClaudeSettings): string[] {
   return [
     '-p',
     '--output-format',
     'stream-json',
     '--verbose',
-    ...(request.model === undefined || request.model === '' ? [] : ['--model', request.model]),
+    ...(request.model === undefined || request.model === '' ? [] : [`--model=${request.model}`]),
     ...permissionArguments(permissionModeOf(request, settings)),
-    ...(settings.args ?? []),
   ];
+}
+
+/**
+ * The arguments SASE passes to `claude` for a request (the prompt goes on stdin). The model is one argv element,
+ * `--model=<name>`, so that it can never be read as a flag of its own.
+ */
+export function claudeArguments(request: LaunchRequest, settings: ClaudeSettings = {}): string[] {
+  return [...claudeFlags(request, settings), ...(settings.args ?? [])];
+}
+
+/**
+ * The arguments SASE passes to `claude` to continue the session `sessionId` (a previous run's `outcome.sessionId`)
+ * with the request's prompt on stdin: those of claudeArguments with `--resume <session_id>` before `settings.args`.
+ * Claude Code keeps the session id (the resumed run reports the same one); the session is stored under the
+ * `HOME` the CLI runs with (`~/.claude/projects/<cwd>/`), so the cwd and HOME must be the first run's.
+ */
+export function claudeResumeArguments(
+  request: LaunchRequest,
+  sessionId: string,
+  settings: ClaudeSettings = {},
+): string[] {
+  return [...claudeFlags(request, settings), '--resume', sessionId, ...(settings.args ?? [])];
 }
 
 /**
@@ -333,9 +365,10 @@ function assertClaudeSettings(settings: ClaudeSettings): void {
 }
 
 /**
- * Creates a Claude Code launcher: `claude -p --output-format stream-json --verbose [--model M]
- * [--dangerously-skip-permissions | --permission-mode MODE] [...args]` with the prompt on stdin. The executable
- * is `claude` on PATH, `settings.executable`, or `$SASE_CLAUDE_BIN`.
+ * Creates a Claude Code launcher: `claude -p --output-format stream-json --verbose [--model=M]
+ * [--dangerously-skip-permissions | --permission-mode MODE] [...args]` with the prompt on stdin, and `resume()`
+ * with `--resume <session_id>` before the args. Its `modelAliases` are CLAUDE_MODEL_ALIASES. The executable is
+ * `claude` on PATH, `settings.executable`, or `$SASE_CLAUDE_BIN`.
  */
 export function createClaude(settings: ClaudeSettings = {}): ProcessLauncher {
   assertClaudeSettings(settings);
@@ -345,11 +378,18 @@ export function createClaude(settings: ClaudeSettings = {}): ProcessLauncher {
     overrideVariable: CLAUDE_OVERRIDE_VARIABLE,
     ...(settings.env === undefined ? {} : { env: settings.env }),
     ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
+    modelAliases: CLAUDE_MODEL_ALIASES,
     invocation: (request) => ({
       args: claudeArguments(request, settings),
       // IS_SANDBOX=1 for a bypassPermissions run as root (Claude Code refuses it otherwise).
       env: claudeEnvironment(request, settings),
       // The prompt with SASE's notes (request.context) appended, on stdin.
+      input: composePrompt(request.prompt, request.context),
+    }),
+    // The same, continuing a session: the prompt is the next user message.
+    resumeInvocation: (request, sessionId) => ({
+      args: claudeResumeArguments(request, sessionId, settings),
+      env: claudeEnvironment(request, settings),
       input: composePrompt(request.prompt, request.context),
     }),
     createMapper: createClaudeMapper,

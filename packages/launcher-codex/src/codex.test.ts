@@ -12,7 +12,15 @@ import {
   runLauncherConformance,
 } from '@sase/launcher-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codex, codexArguments, createCodex, createCodexMapper, findGitDirectories } from './codex.js';
+import {
+  CODEX_MODEL_ALIASES,
+  codex,
+  codexArguments,
+  codexResumeArguments,
+  createCodex,
+  createCodexMapper,
+  findGitDirectories,
+} from './codex.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const fakeExecutable = join(fixtures, 'fake-agent.mjs');
@@ -48,8 +56,7 @@ describe('codexArguments', () => {
     ).toEqual([
       'exec',
       '--json',
-      '--model',
-      'gpt-5-codex',
+      '--model=gpt-5-codex',
       '--sandbox',
       'workspace-write',
       '--skip-git-repo-check',
@@ -91,6 +98,38 @@ describe('codexArguments', () => {
         gitDirectories,
       ),
     ).not.toContain('--add-dir');
+  });
+});
+
+describe('codexResumeArguments', () => {
+  const request = { agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' };
+  it("gives exec's flags and settings.args before `resume <thread_id> -`", () => {
+    expect(codexResumeArguments(request, THREAD)).toEqual(['exec', '--json', 'resume', THREAD, '-']);
+    expect(
+      codexResumeArguments(
+        { ...request, model: 'gpt-6.2-sol', approve: true },
+        THREAD,
+        { skipGitRepoCheck: true, args: ['-c', 'x=1'] },
+        ['/repo/.git'],
+      ),
+    ).toEqual([
+      'exec',
+      '--json',
+      '--model=gpt-6.2-sol',
+      '--sandbox',
+      'workspace-write',
+      '--add-dir',
+      '/repo/.git',
+      '--skip-git-repo-check',
+      '-c',
+      'x=1',
+      'resume',
+      THREAD,
+      '-',
+    ]);
+    expect(
+      codexResumeArguments({ ...request, approve: true }, THREAD, { approvedSandbox: 'bypass' }),
+    ).toEqual(['exec', '--json', '--dangerously-bypass-approvals-and-sandbox', 'resume', THREAD, '-']);
   });
 });
 
@@ -274,7 +313,7 @@ describe('codex launcher', () => {
     });
     const { events, outcome } = await collectRun(run);
     expect(readFakeRecord(record)).toMatchObject({
-      argv: ['exec', '--json', '--model', 'gpt-5-codex', '-'],
+      argv: ['exec', '--json', '--model=gpt-5-codex', '-'],
       stdin: 'Fix it',
     });
     expect(
@@ -296,6 +335,67 @@ describe('codex launcher', () => {
       env: { SASE_FAKE_SCENARIO: 'not-a-repo' },
     });
     expect((await collectRun(run)).outcome.error).toContain('--skip-git-repo-check was not specified');
+  });
+
+  it('resumes a thread against the fake: exec flags (with the git directory) before resume <id> -', async () => {
+    const repository = mkdtempSync(join(tmpdir(), 'sase-codex-resume-'));
+    try {
+      execFileSync('git', ['init', '-q'], { cwd: repository });
+      const gitDirectory = findGitDirectories(repository)[0] as string;
+      const record = join(directory, 'record-resume.json');
+      const launcher = createCodex({ executable: fakeExecutable, args: ['-c', 'x=1'] });
+      expect('resume' in launcher).toBe(true);
+      const run = launcher.resume!(
+        {
+          agentName: 'x4',
+          prompt: 'The test still fails.',
+          context: [{ title: 'Failing check', text: 'FAIL test.mjs' }],
+          model: 'gpt-6.2-sol',
+          approve: true,
+          cwd: repository,
+          artifactsDir: join(directory, 'agents', 'x4'),
+          env: { SASE_FAKE_RECORD: record },
+        },
+        THREAD,
+      );
+      const { outcome } = await collectRun(run);
+      expect(readFakeRecord(record)).toMatchObject({
+        argv: [
+          'exec',
+          '--json',
+          '--model=gpt-6.2-sol',
+          '--sandbox',
+          'workspace-write',
+          '--add-dir',
+          gitDirectory,
+          '-c',
+          'x=1',
+          'resume',
+          THREAD,
+          '-',
+        ],
+        stdin: 'The test still fails.\n\n## Failing check\n\nFAIL test.mjs\n',
+      });
+      expect(outcome).toMatchObject({ outcome: 'completed', finalText: FINAL, sessionId: THREAD });
+    } finally {
+      rmSync(repository, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to resume a thread id that could be read as a flag', () => {
+    const resume = () =>
+      createCodex({ executable: fakeExecutable }).resume!(
+        { agentName: 'x5', prompt: 'p', cwd: directory, artifactsDir: join(directory, 'agents', 'x5') },
+        '--last',
+      );
+    expect(resume).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', launcherId: 'codex' }));
+  });
+
+  it("has model aliases: models of Codex 0.171.0's catalogue for @smart, @fast and @cheap", () => {
+    expect(CODEX_MODEL_ALIASES).toEqual({ smart: 'gpt-6.2-astra', fast: 'gpt-6.2-sol', cheap: 'gpt-6-luna' });
+    expect(Object.isFrozen(CODEX_MODEL_ALIASES)).toBe(true);
+    expect(createCodex().modelAliases).toEqual(CODEX_MODEL_ALIASES);
+    expect(codex.modelAliases).toEqual(CODEX_MODEL_ALIASES);
   });
 
   it('appends the request context to the prompt on stdin', async () => {

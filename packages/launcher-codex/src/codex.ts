@@ -27,6 +27,18 @@ export type CodexSandboxMode = 'read-only' | 'workspace-write' | 'danger-full-ac
 
 const SANDBOX_MODES: readonly CodexSandboxMode[] = ['read-only', 'workspace-write', 'danger-full-access'];
 
+/**
+ * The adapter's default models for SASE's `%model:@smart`, `@fast` and `@cheap` (sase.yml `launcher.codex.models`
+ * overrides them): models of the catalogue the pinned Codex CLI (0.171.0) ships, by its own descriptions —
+ * `gpt-6.2-astra` "Our most capable model for complex coding and professional work", `gpt-6.2-sol` "Fast, go-to
+ * model for coding and everyday work", `gpt-6-luna` "Fast and affordable model for easier tasks".
+ */
+export const CODEX_MODEL_ALIASES: Readonly<Record<'smart' | 'fast' | 'cheap', string>> = Object.freeze({
+  smart: 'gpt-6.2-astra',
+  fast: 'gpt-6.2-sol',
+  cheap: 'gpt-6-luna',
+});
+
 export interface CodexSettings extends ProcessLauncherSettings {
   /**
    * The sandbox of a self-approving run (`%approve`). Default `workspace-write` (`--sandbox workspace-write`, what
@@ -44,22 +56,18 @@ function sandboxOf(request: LaunchRequest, settings: CodexSettings): CodexSandbo
   return request.approve ? (settings.approvedSandbox ?? 'workspace-write') : settings.sandbox;
 }
 
-/**
- * The arguments SASE passes to `codex` for a request; the final `-` makes Codex read the prompt from stdin.
- * `gitDirectories` (for an approved `workspace-write` run: the repository's git directories, see
- * `findGitDirectories`) become `--add-dir` writable roots, so the agent can commit.
- */
-export function codexArguments(
+/** `exec`'s own flags: JSON events, the model (one `--model=M` element), the sandbox, writable git directories. */
+function execFlags(
   request: LaunchRequest,
-  settings: CodexSettings = {},
-  gitDirectories: readonly string[] = [],
+  settings: CodexSettings,
+  gitDirectories: readonly string[],
 ): string[] {
   const sandbox = sandboxOf(request, settings);
   const isApprovedWorkspaceWrite = request.approve === true && sandbox === 'workspace-write';
   return [
     'exec',
     '--json',
-    ...(request.model === undefined || request.model === '' ? [] : ['--model', request.model]),
+    ...(request.model === undefined || request.model === '' ? [] : [`--model=${request.model}`]),
     ...(sandbox === undefined
       ? []
       : sandbox === 'bypass'
@@ -68,8 +76,36 @@ export function codexArguments(
     ...(isApprovedWorkspaceWrite ? gitDirectories.flatMap((directory) => ['--add-dir', directory]) : []),
     ...(settings.skipGitRepoCheck === true ? ['--skip-git-repo-check'] : []),
     ...(settings.args ?? []),
-    '-',
   ];
+}
+
+/**
+ * The arguments SASE passes to `codex` for a request; the final `-` makes Codex read the prompt from stdin.
+ * The model is one argv element, `--model=<name>`, so that it can never be read as a flag of its own.
+ * `gitDirectories` (for an approved `workspace-write` run: the repository's git directories, see
+ * `findGitDirectories`) become `--add-dir` writable roots, so the agent can commit.
+ */
+export function codexArguments(
+  request: LaunchRequest,
+  settings: CodexSettings = {},
+  gitDirectories: readonly string[] = [],
+): string[] {
+  return [...execFlags(request, settings, gitDirectories), '-'];
+}
+
+/**
+ * The arguments SASE passes to `codex` to continue the thread `sessionId` (a previous run's `outcome.sessionId`)
+ * with the request's prompt on stdin: `codex exec <exec's flags and settings.args> resume <thread_id> -`.
+ * `exec`'s flags go before the `resume` subcommand: `exec resume` has no `--sandbox` or `--add-dir` of its own,
+ * and a resumed thread does not keep its first run's sandbox, so they are given again (checked with 0.171.0).
+ */
+export function codexResumeArguments(
+  request: LaunchRequest,
+  sessionId: string,
+  settings: CodexSettings = {},
+  gitDirectories: readonly string[] = [],
+): string[] {
+  return [...execFlags(request, settings, gitDirectories), 'resume', sessionId, '-'];
 }
 
 /**
@@ -323,28 +359,33 @@ function assertCodexSettings(settings: CodexSettings): void {
 }
 
 /**
- * Creates a Codex launcher: `codex exec --json [--model M] [--sandbox MODE | --dangerously-bypass-approvals-and-
- * sandbox] [--skip-git-repo-check] [...args] -` with the prompt on stdin. The executable is `codex` on PATH,
- * `settings.executable`, or `$SASE_CODEX_BIN`.
+ * Creates a Codex launcher: `codex exec --json [--model=M] [--sandbox MODE | --dangerously-bypass-approvals-and-
+ * sandbox] [--add-dir GITDIR ...] [--skip-git-repo-check] [...args] -` with the prompt on stdin, and `resume()`
+ * with `resume <thread_id>` before the final `-`. Its `modelAliases` are CODEX_MODEL_ALIASES. The executable is
+ * `codex` on PATH, `settings.executable`, or `$SASE_CODEX_BIN`.
  */
 export function createCodex(settings: CodexSettings = {}): ProcessLauncher {
   assertCodexSettings(settings);
+  // %approve under workspace-write: the repository's git directories are writable roots, so the agent can commit.
+  const writableGitDirectories = (request: LaunchRequest): string[] =>
+    request.approve === true && sandboxOf(request, settings) === 'workspace-write'
+      ? findGitDirectories(request.cwd)
+      : [];
   return createProcessLauncher({
     launcherId: 'codex',
     executable: settings.executable ?? 'codex',
     overrideVariable: CODEX_OVERRIDE_VARIABLE,
     ...(settings.env === undefined ? {} : { env: settings.env }),
     ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
+    modelAliases: CODEX_MODEL_ALIASES,
     invocation: (request) => ({
-      // %approve under workspace-write: the repository's git directories are writable roots, so the agent can commit.
-      args: codexArguments(
-        request,
-        settings,
-        request.approve === true && sandboxOf(request, settings) === 'workspace-write'
-          ? findGitDirectories(request.cwd)
-          : [],
-      ),
+      args: codexArguments(request, settings, writableGitDirectories(request)),
       // The prompt with SASE's notes (request.context) appended, on stdin.
+      input: composePrompt(request.prompt, request.context),
+    }),
+    // The same, continuing a thread: the prompt is the next user message.
+    resumeInvocation: (request, sessionId) => ({
+      args: codexResumeArguments(request, sessionId, settings, writableGitDirectories(request)),
       input: composePrompt(request.prompt, request.context),
     }),
     createMapper: createCodexMapper,

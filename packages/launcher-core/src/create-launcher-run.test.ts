@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  assertLaunchRequest,
+  assertSessionId,
   createAgentEnvironment,
   createLauncherRun,
   describeExit,
+  MODEL_NAME_PATTERN,
   type OutputMapper,
 } from './create-launcher-run.js';
 import { collectRun } from './testing.js';
@@ -143,6 +146,62 @@ describe('createLauncherRun', () => {
     expect(() => createLauncherRun(request({ agentName: ' ' }), options)).toThrow(/agentName must be/);
     expect(() => createLauncherRun(request({ prompt: 3 }), options)).toThrow(/prompt must be a string/);
     expect(() => createLauncherRun(request({ timeoutMs: -1 }), options)).toThrow(/timeoutMs must be/);
+  });
+
+  it('accepts a model that is one word, and refuses one that could be read as a flag or split (INVALID_REQUEST)', () => {
+    for (const model of [
+      'opus',
+      'gpt-6.2-sol',
+      'claude-sonnet-4-5[1m]',
+      'models/gemini-2.5-pro',
+      'x_test:1@v+2',
+    ]) {
+      expect(model).toMatch(MODEL_NAME_PATTERN);
+      expect(() => assertLaunchRequest(request({ model }))).not.toThrow();
+    }
+    const refused = [
+      '',
+      '-',
+      '--help',
+      '-mopus',
+      'two words',
+      'opus ',
+      '\topus',
+      'op\nus',
+      'op\u0000us',
+      'op\u007fus',
+    ];
+    for (const model of refused) {
+      expect(model).not.toMatch(MODEL_NAME_PATTERN);
+      expect(() => assertLaunchRequest(request({ model }), 'test'), JSON.stringify(model)).toThrow(
+        expect.objectContaining({ code: 'INVALID_REQUEST', launcherId: 'test' }),
+      );
+    }
+    expect(() => assertLaunchRequest(request({ model: '--dangerously-skip-permissions' }), 'test')).toThrow(
+      'test: model must be one word that cannot be read as a flag (non-empty, without whitespace or control ' +
+        'characters, not starting with "-"), such as "opus" or "gpt-6.2-sol"; not "--dangerously-skip-permissions" ' +
+        "(leave it out for the CLI's default model)",
+    );
+    expect(() => assertLaunchRequest(request({ model: 3 }))).toThrow(/model must be one word .*; not number/);
+    expect(() => assertLaunchRequest(request({ model: 'x\u0000'.repeat(50) }))).toThrow(
+      /not "(x\\u0000){40}…" /,
+    );
+  });
+
+  it('assertSessionId: one word that cannot be read as a flag, else INVALID_REQUEST', () => {
+    expect(() => assertSessionId('8463b8d8-e245-4979-a6d9-8c29a62e09ff', 'test')).not.toThrow();
+    expect(() => assertSessionId('latest')).not.toThrow();
+    for (const sessionId of ['', '--print', '-1', 'a b', 'a\nb', '\u0007', 'id\u0085']) {
+      expect(() => assertSessionId(sessionId, 'test'), JSON.stringify(sessionId)).toThrow(
+        expect.objectContaining({ code: 'INVALID_REQUEST', launcherId: 'test' }),
+      );
+    }
+    expect(() => assertSessionId('--resume', 'test')).toThrow(
+      'test: the session id to resume must be one word that cannot be read as a flag (non-empty, without ' +
+        'whitespace or control characters, not starting with "-"), such as a previous run\'s outcome.sessionId ' +
+        '"8463b8d8-e245-4979-a6d9-8c29a62e09ff"; not "--resume"',
+    );
+    expect(() => assertSessionId(undefined as unknown as string)).toThrow(/; not undefined$/);
   });
 
   it('rejects a malformed context with INVALID_REQUEST naming the section', () => {

@@ -126,13 +126,48 @@ export function createAgentEnvironment(
   };
 }
 
+/**
+ * What a `LaunchRequest.model` must look like: one argv word that cannot be read as a flag — non-empty, without
+ * whitespace or control characters, not starting with `-` (`opus`, `gpt-6.2-sol`, `claude-sonnet-4-5[1m]`,
+ * `models/gemini-2.5-pro`). An adapter may then pass it as `--model=<value>` or `--model <value>` alike.
+ */
+export const MODEL_NAME_PATTERN: RegExp = /^(?!-)[^\s\p{Cc}]+$/u;
+
+/**
+ * What a session id given to `resume()` must look like: the same rule as a model name (one argv word that cannot
+ * be read as a flag). The CLIs' own ids (UUIDs) match it.
+ */
+export const SESSION_ID_PATTERN: RegExp = MODEL_NAME_PATTERN;
+
+function invalidRequest(launcherId: string | undefined, message: string): never {
+  throw new LauncherError('INVALID_REQUEST', `${launcherId ?? 'launcher'}: ${message}`, {
+    ...(launcherId === undefined ? {} : { launcherId }),
+  });
+}
+
+/**
+ * Checks a session id for `resume()` (it goes into the CLI's argv): a non-empty string without whitespace or
+ * control characters that does not start with `-` (SESSION_ID_PATTERN); throws a LauncherError `INVALID_REQUEST`.
+ */
+export function assertSessionId(sessionId: string, launcherId?: string): void {
+  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) {
+    invalidRequest(
+      launcherId,
+      `the session id to resume must be one word that cannot be read as a flag (non-empty, without whitespace ` +
+        `or control characters, not starting with "-"), such as a previous run's outcome.sessionId ` +
+        `"8463b8d8-e245-4979-a6d9-8c29a62e09ff"; not ${describeValue(sessionId)}`,
+    );
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value !== 'string') return typeof value;
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
 /** Checks the fields every launcher relies on; throws a LauncherError `INVALID_REQUEST`. */
 export function assertLaunchRequest(request: LaunchRequest, launcherId?: string): void {
-  const fail = (message: string): never => {
-    throw new LauncherError('INVALID_REQUEST', `${launcherId ?? 'launcher'}: ${message}`, {
-      ...(launcherId === undefined ? {} : { launcherId }),
-    });
-  };
+  const fail = (message: string): never => invalidRequest(launcherId, message);
   if (request === null || typeof request !== 'object') fail('the launch request must be an object');
   if (typeof request.agentName !== 'string' || request.agentName.trim() === '') {
     fail('agentName must be a non-empty string such as "myapp-7.1"');
@@ -148,6 +183,16 @@ export function assertLaunchRequest(request: LaunchRequest, launcherId?: string)
   if (!isDirectory) fail(`the working directory "${request.cwd}" does not exist or is not a directory`);
   if (typeof request.artifactsDir !== 'string' || request.artifactsDir === '') {
     fail('artifactsDir must be a path such as ".sase/agents/<name>"');
+  }
+  if (
+    request.model !== undefined &&
+    (typeof request.model !== 'string' || !MODEL_NAME_PATTERN.test(request.model))
+  ) {
+    fail(
+      `model must be one word that cannot be read as a flag (non-empty, without whitespace or control ` +
+        `characters, not starting with "-"), such as "opus" or "gpt-6.2-sol"; not ${describeValue(request.model)} ` +
+        `(leave it out for the CLI's default model)`,
+    );
   }
   if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
     fail(`timeoutMs must be a positive number of milliseconds, not ${String(request.timeoutMs)}`);

@@ -1,4 +1,10 @@
-import { assertLaunchRequest, createLauncherRun, type OutputMapper } from './create-launcher-run.js';
+import {
+  assertLaunchRequest,
+  assertSessionId,
+  createLauncherRun,
+  MODEL_NAME_PATTERN,
+  type OutputMapper,
+} from './create-launcher-run.js';
 import { LauncherError } from './launcher-error.js';
 import { type ExecutableLocation, locateExecutable, resolveExecutable } from './resolve-executable.js';
 import type { LauncherV1, LaunchRequest, LaunchRun } from './spec.js';
@@ -43,6 +49,13 @@ export interface ProcessLauncherDefinition {
   drainMs?: number;
   /** Maps a request to arguments and stdin. Throw a LauncherError `INVALID_REQUEST` for a request it cannot run. */
   invocation(request: LaunchRequest): Invocation;
+  /**
+   * Maps a request that continues the CLI's session `sessionId` (already checked: one argv word that cannot read
+   * as a flag) to arguments and stdin. The launcher has `resume()` exactly when the definition has this.
+   */
+  resumeInvocation?(request: LaunchRequest, sessionId: string): Invocation;
+  /** The launcher's default models for `@smart`, `@fast`, `@cheap` (LauncherV1.modelAliases); copied and frozen. */
+  modelAliases?: Readonly<Record<string, string>>;
   /** A fresh output mapper for each run. Default: plain text, completed iff exit code 0. */
   createMapper?(request: LaunchRequest): OutputMapper;
 }
@@ -150,6 +163,31 @@ export function assertProcessLauncherSettings(launcherId: string, settings: Proc
   }
 }
 
+/** A frozen copy of a definition's alias table, checked: `smart` → `opus`, never `@smart` or `--flag`. */
+function checkedModelAliases(
+  launcherId: string,
+  aliases: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  const fail = (message: string): never => {
+    throw new LauncherError('INVALID_SETTINGS', `launcher.${launcherId}: ${message}`, { launcherId });
+  };
+  if (aliases === null || typeof aliases !== 'object' || Array.isArray(aliases)) {
+    fail('modelAliases must be a map of aliases to model names, such as { smart: "opus" }');
+  }
+  for (const [alias, model] of Object.entries(aliases)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(alias)) {
+      fail(`the model alias ${JSON.stringify(alias)} must be a word such as "smart" (without the @)`);
+    }
+    if (typeof model !== 'string' || !MODEL_NAME_PATTERN.test(model)) {
+      fail(
+        `the model of alias "${alias}" must be a model name (non-empty, without whitespace or control ` +
+          `characters, not starting with "-"), not ${typeof model === 'string' ? JSON.stringify(model) : typeof model}`,
+      );
+    }
+  }
+  return Object.freeze({ ...aliases });
+}
+
 /**
  * Builds a complete launcher-v1 launcher from the two things that differ between agent CLIs: how a request
  * becomes argv + stdin, and how the CLI's output becomes events and an outcome. Executable resolution (with the
@@ -157,41 +195,63 @@ export function assertProcessLauncherSettings(launcherId: string, settings: Proc
  *
  * The executable is resolved on each launch against process.env merged with the adapter's and the request's
  * env, so a request can point at a wrapper (`env: { SASE_CLAUDE_BIN: '/path/to/wrapper' }`).
+ *
+ * With `resumeInvocation`, the launcher also has `resume(request, sessionId)` (the same plumbing; the session id
+ * is checked by assertSessionId first); with `modelAliases`, the `modelAliases` property (frozen). Each alias
+ * must be a word without `@` and each model a MODEL_NAME_PATTERN name, else INVALID_SETTINGS.
  */
 export function createProcessLauncher(definition: ProcessLauncherDefinition): ProcessLauncher {
   const { launcherId } = definition;
+  const start = (request: LaunchRequest, invocationOf: () => Invocation): LaunchRun => {
+    const environment = { ...process.env, ...definition.env, ...request.env };
+    let executablePath: string;
+    try {
+      executablePath = resolveExecutable(definition.executable, definition.overrideVariable, environment);
+    } catch (error) {
+      if (error instanceof LauncherError) {
+        throw new LauncherError(error.code, `${launcherId} launcher: ${error.message}`, {
+          launcherId,
+          ...(error.executable === undefined ? {} : { executable: error.executable }),
+          ...(error.overrideVariable === undefined ? {} : { overrideVariable: error.overrideVariable }),
+        });
+      }
+      throw error;
+    }
+    const invocation = invocationOf();
+    return createLauncherRun(request, {
+      launcherId,
+      command: [executablePath, ...invocation.args],
+      ...(invocation.input === undefined ? {} : { input: invocation.input }),
+      ...(definition.env === undefined && invocation.env === undefined
+        ? {}
+        : { env: { ...definition.env, ...invocation.env } }),
+      ...(definition.createMapper === undefined ? {} : { mapper: definition.createMapper(request) }),
+      ...(definition.killGraceMs === undefined ? {} : { killGraceMs: definition.killGraceMs }),
+      ...(definition.drainMs === undefined ? {} : { drainMs: definition.drainMs }),
+    });
+  };
+  const { resumeInvocation } = definition;
+  const modelAliases =
+    definition.modelAliases === undefined
+      ? undefined
+      : checkedModelAliases(launcherId, definition.modelAliases);
   return {
     specificationVersion: 'launcher-v1',
     launcherId,
+    ...(modelAliases === undefined ? {} : { modelAliases }),
     launch(request: LaunchRequest): LaunchRun {
       assertLaunchRequest(request, launcherId);
-      const environment = { ...process.env, ...definition.env, ...request.env };
-      let executablePath: string;
-      try {
-        executablePath = resolveExecutable(definition.executable, definition.overrideVariable, environment);
-      } catch (error) {
-        if (error instanceof LauncherError) {
-          throw new LauncherError(error.code, `${launcherId} launcher: ${error.message}`, {
-            launcherId,
-            ...(error.executable === undefined ? {} : { executable: error.executable }),
-            ...(error.overrideVariable === undefined ? {} : { overrideVariable: error.overrideVariable }),
-          });
-        }
-        throw error;
-      }
-      const invocation = definition.invocation(request);
-      return createLauncherRun(request, {
-        launcherId,
-        command: [executablePath, ...invocation.args],
-        ...(invocation.input === undefined ? {} : { input: invocation.input }),
-        ...(definition.env === undefined && invocation.env === undefined
-          ? {}
-          : { env: { ...definition.env, ...invocation.env } }),
-        ...(definition.createMapper === undefined ? {} : { mapper: definition.createMapper(request) }),
-        ...(definition.killGraceMs === undefined ? {} : { killGraceMs: definition.killGraceMs }),
-        ...(definition.drainMs === undefined ? {} : { drainMs: definition.drainMs }),
-      });
+      return start(request, () => definition.invocation(request));
     },
+    ...(resumeInvocation === undefined
+      ? {}
+      : {
+          resume(request: LaunchRequest, sessionId: string): LaunchRun {
+            assertLaunchRequest(request, launcherId);
+            assertSessionId(sessionId, launcherId);
+            return start(request, () => resumeInvocation.call(definition, request, sessionId));
+          },
+        }),
     locate(): ExecutableLocation {
       return locateExecutable(definition.executable, definition.overrideVariable, {
         ...process.env,

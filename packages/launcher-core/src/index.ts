@@ -7,11 +7,14 @@ export type {
 } from './create-launcher-run.js';
 export {
   assertLaunchRequest,
+  assertSessionId,
   createAgentEnvironment,
   createLauncherRun,
   createTextMapper,
   describeExit,
   exitCodeOutcome,
+  MODEL_NAME_PATTERN,
+  SESSION_ID_PATTERN,
 } from './create-launcher-run.js';
 export type {
   Invocation,

@@ -12,6 +12,12 @@ export function isLauncherV1(value: unknown): value is LauncherV1 {
     typeof candidate.launcherId === 'string' &&
     candidate.launcherId !== '' &&
     typeof candidate.launch === 'function' &&
-    (candidate.locate === undefined || typeof candidate.locate === 'function')
+    (candidate.locate === undefined || typeof candidate.locate === 'function') &&
+    (candidate.resume === undefined || typeof candidate.resume === 'function') &&
+    (candidate.modelAliases === undefined ||
+      (candidate.modelAliases !== null &&
+        typeof candidate.modelAliases === 'object' &&
+        !Array.isArray(candidate.modelAliases) &&
+        Object.values(candidate.modelAliases).every((model) => typeof model === 'string')))
   );
 }

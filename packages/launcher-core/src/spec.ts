@@ -26,7 +26,11 @@ export interface LaunchRequest {
    * Added to launcher-v1 compatibly: optional, so older launchers and requests stay valid.
    */
   context?: readonly PromptSection[];
-  /** The model to use, in the launcher's own naming; undefined means the CLI's default. */
+  /**
+   * The model to use, in the launcher's own naming (`opus`, `gpt-6.2-sol`, `gemini-2.5-pro`); undefined means the
+   * CLI's default. It reaches the CLI's argv, so it must be one word that cannot read as a flag: non-empty, no
+   * whitespace or control characters, not starting with `-` (MODEL_NAME_PATTERN; anything else is INVALID_REQUEST).
+   */
   model?: string;
   /** The working directory of the agent process. */
   cwd: string;
@@ -91,6 +95,22 @@ export interface LauncherV1 {
   readonly launcherId: string;
   /** Starts a run. Throws a LauncherError (e.g. EXECUTABLE_NOT_FOUND) only when nothing could start. */
   launch(request: LaunchRequest): LaunchRun;
+  /**
+   * Continues the CLI's session `sessionId` (a previous run's `outcome.sessionId`) with `request.prompt` as the
+   * next user message, in `request.cwd`, with the same kind of events and outcome as launch(). Optional: a
+   * launcher whose CLI cannot resume has no resume method, and SASE then starts a fresh run whose prompt carries a
+   * summary of the previous attempt. Throws like launch(), and INVALID_REQUEST for a session id that is empty,
+   * holds whitespace or control characters, or starts with `-` (SESSION_ID_PATTERN).
+   * Added to launcher-v1 compatibly: optional.
+   */
+  resume?(request: LaunchRequest, sessionId: string): LaunchRun;
+  /**
+   * The launcher's default models for the aliases SASE's `%model:@smart`, `@fast` and `@cheap` name (keys without
+   * the `@`), e.g. `{ smart: 'opus', fast: 'sonnet', cheap: 'haiku' }`; sase.yml `launcher.<id>.models`
+   * overrides them. Optional: a launcher without models (a shell command) has none.
+   * Added to launcher-v1 compatibly: optional.
+   */
+  readonly modelAliases?: Readonly<Record<string, string>>;
   /** Optional: where the executable is and whether it can be found, for `sase launchers`. */
   locate?(): {
     executable: string;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FinishContext, LaunchEventInput, OutputMapper } from './create-launcher-run.js';
+import { MODEL_NAME_PATTERN } from './create-launcher-run.js';
 import { isProcessAlive as isAlive } from './internal/process-group.js';
 import { isLauncherError } from './launcher-error.js';
 import { composePrompt, formatPromptContext, PROMPT_CONTEXT_VARIABLE } from './prompt-context.js';
@@ -287,6 +288,13 @@ export function runLauncherConformance(options: LauncherConformanceOptions): voi
         expect(typeof location.found).toBe('boolean');
         expect(typeof location.executable).toBe('string');
       }
+      if ('resume' in launcher) expect(typeof launcher.resume).toBe('function');
+      if (launcher.modelAliases !== undefined) {
+        for (const [alias, model] of Object.entries(launcher.modelAliases)) {
+          expect(alias, 'a model alias is a word without the @').toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+          expect(model, `the model of alias ${alias} must be a model name`).toMatch(MODEL_NAME_PATTERN);
+        }
+      }
     });
 
     itScenario(
@@ -555,5 +563,152 @@ export function runLauncherConformance(options: LauncherConformanceOptions): voi
         options.createLauncher().launch({ ...testCase.request, cwd: join(root, 'missing') }),
       ).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     });
+
+    it('a model that is empty, starts with "-" or holds whitespace or control characters is INVALID_REQUEST', () => {
+      for (const model of NOT_ONE_WORD) {
+        const testCase = createCase(scenarios.success ?? DEFAULT_FAKE_SCENARIOS.success, { model });
+        expect(() => options.createLauncher().launch(testCase.request), JSON.stringify(model)).toThrow(
+          expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringContaining('model') }),
+        );
+        expect(existsSync(testCase.recordPath)).toBe(false);
+      }
+    });
+
+    // resume(): only for a launcher that has it (a CLI that cannot resume has no such method).
+    const itResume = (
+      key: ConformanceScenario,
+      title: string,
+      body: (resume: NonNullable<LauncherV1['resume']>, scenario: string) => Promise<void>,
+    ): void => {
+      const scenario = scenarios[key];
+      if (scenario === null || scenario === undefined) {
+        it.skip(`${title} (not applicable)`, () => {});
+        return;
+      }
+      it(
+        title,
+        async (context) => {
+          const launcher = options.createLauncher();
+          if (launcher.resume === undefined) {
+            context.skip('the launcher has no resume()');
+            return;
+          }
+          await body(launcher.resume.bind(launcher), scenario);
+        },
+        testTimeout,
+      );
+    };
+
+    /** Launches `scenario` and returns its session id, which a launcher with resume() must report. */
+    const launchSession = async (scenario: string): Promise<{ testCase: Case; sessionId: string }> => {
+      const { run, ...testCase } = launchCase(scenario);
+      const { outcome } = await collectRun(run, timeoutMs);
+      expect(outcome.outcome).toBe('completed');
+      expect(
+        typeof outcome.sessionId,
+        'a launcher with resume() reports the session to resume as outcome.sessionId',
+      ).toBe('string');
+      return { testCase, sessionId: outcome.sessionId as string };
+    };
+
+    /** The request of a resumed run: the first run's, with a new prompt and its own record file. */
+    const resumeRequest = (testCase: Case, overrides: Partial<LaunchRequest> = {}) => {
+      const recordPath = join(testCase.root, 'fake-record-resumed.json');
+      const request: LaunchRequest = {
+        ...testCase.request,
+        ...overrides,
+        env: { ...testCase.request.env, [FAKE_RECORD_VARIABLE]: recordPath, ...overrides.env },
+      };
+      return { request, recordPath };
+    };
+
+    itResume(
+      'success',
+      'resume continues a session: its id in argv, the prompt byte for byte, one outcome, the transcript appended',
+      async (resume, scenario) => {
+        const { testCase, sessionId } = await launchSession(scenario);
+        const { request, recordPath } = resumeRequest(testCase, { prompt: HOSTILE_PROMPT });
+        const run = resume(request, sessionId);
+        const { events, outcome } = await collectRun(run, timeoutMs);
+        expect(events[0]?.type).toBe('start');
+        expectSingleOutcomeLast(events, outcome);
+        expect(outcome).toMatchObject({ outcome: 'completed', exitCode: 0 });
+        if (options.expectedFinalText !== undefined)
+          expect(outcome.finalText).toBe(options.expectedFinalText);
+        const record = readFakeRecord(recordPath);
+        expect(
+          record?.argv.some((argument) => argument === sessionId || argument.endsWith(`=${sessionId}`)),
+          'the session id must be one argv element (or the value of one --option=value element)',
+        ).toBe(true);
+        expect(
+          record?.stdin === HOSTILE_PROMPT || (record?.argv.includes(HOSTILE_PROMPT) ?? false),
+          'the prompt must arrive unchanged on stdin or as one argv element',
+        ).toBe(true);
+        expect(realpathSync(record?.cwd ?? '.')).toBe(realpathSync(testCase.workDir));
+        expect(record?.env.SASE_AGENT_NAME).toBe(request.agentName);
+        expect(readdirSync(testCase.workDir).filter((file) => file.startsWith('pwned'))).toEqual([]);
+        const transcript = readTranscript(join(testCase.artifactsDir, TRANSCRIPT_FILE_NAME));
+        expect(transcript.filter((event) => event.type === 'start')).toHaveLength(2);
+        expect(transcript.slice(-events.length)).toEqual(events);
+      },
+    );
+
+    if (options.promptContext === 'prompt') {
+      itResume(
+        'success',
+        'resume appends the context to the prompt like launch (composePrompt)',
+        async (resume, scenario) => {
+          const { testCase, sessionId } = await launchSession(scenario);
+          const prompt = 'The check still fails.';
+          const { request, recordPath } = resumeRequest(testCase, { prompt, context: CONFORMANCE_CONTEXT });
+          expect((await collectRun(resume(request, sessionId), timeoutMs)).outcome.outcome).toBe('completed');
+          const record = readFakeRecord(recordPath);
+          const composed = composePrompt(prompt, CONFORMANCE_CONTEXT);
+          expect(record?.stdin === composed || (record?.argv.includes(composed) ?? false)).toBe(true);
+        },
+      );
+    }
+
+    itResume(
+      'success',
+      'resume refuses a session id that is empty, starts with "-" or holds whitespace or control characters',
+      async (resume, scenario) => {
+        const testCase = createCase(scenario);
+        for (const sessionId of NOT_ONE_WORD) {
+          expect(() => resume(testCase.request, sessionId), JSON.stringify(sessionId)).toThrow(
+            expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringContaining('session') }),
+          );
+        }
+        expect(() => resume({ ...testCase.request, cwd: join(root, 'missing') }, 'session-1')).toThrow(
+          expect.objectContaining({ code: 'INVALID_REQUEST' }),
+        );
+        expect(existsSync(testCase.recordPath)).toBe(false);
+      },
+    );
+
+    itResume(
+      'hang',
+      "a resumed run is killed like a launched one: 'killed', timed out",
+      async (resume, scenario) => {
+        const testCase = createCase(scenario, { timeoutMs: 500 });
+        const { outcome } = await collectRun(resume(testCase.request, 'conformance-session-1'), timeoutMs);
+        expect(outcome).toMatchObject({ outcome: 'killed', error: 'timed out after 500 ms' });
+        const record = readFakeRecord(testCase.recordPath);
+        if (record?.grandchild_pid !== undefined) expect(isProcessAlive(record.grandchild_pid)).toBe(false);
+      },
+    );
   });
 }
+
+/** Values that are not one argv word safe from flag parsing: refused as a model and as a session id. */
+const NOT_ONE_WORD: readonly string[] = [
+  '',
+  '--help',
+  '-x',
+  'two words',
+  ' leading-space',
+  'tab\there',
+  'line\nbreak',
+  'nul\u0000',
+  'escape\u001b[31m',
+];

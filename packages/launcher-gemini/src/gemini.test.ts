@@ -15,8 +15,10 @@ import {
   createGemini,
   createGeminiJsonMapper,
   createGeminiStreamMapper,
+  GEMINI_MODEL_ALIASES,
   gemini,
   geminiArguments,
+  geminiResumeArguments,
 } from './gemini.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
@@ -63,8 +65,7 @@ describe('geminiArguments', () => {
     ).toEqual([
       '--output-format',
       'stream-json',
-      '--model',
-      'gemini-2.5-pro',
+      '--model=gemini-2.5-pro',
       '--approval-mode',
       'yolo',
       '--skip-trust',
@@ -73,6 +74,35 @@ describe('geminiArguments', () => {
     expect(
       geminiArguments({ ...request, approve: true }, { approvalMode: 'auto_edit', outputFormat: 'json' }),
     ).toEqual(['--output-format', 'json', '--approval-mode', 'auto_edit']);
+  });
+});
+
+describe('geminiResumeArguments', () => {
+  const request = { agentName: 'a', prompt: 'p', cwd: '.', artifactsDir: 'x' };
+  it('adds --resume <session_id> after the adapter flags and before settings.args', () => {
+    expect(geminiResumeArguments(request, SESSION)).toEqual([
+      '--output-format',
+      'stream-json',
+      '--resume',
+      SESSION,
+    ]);
+    expect(
+      geminiResumeArguments({ ...request, model: 'flash', approve: true }, SESSION, {
+        trustWorkspace: true,
+        outputFormat: 'json',
+        args: ['--sandbox'],
+      }),
+    ).toEqual([
+      '--output-format',
+      'json',
+      '--model=flash',
+      '--approval-mode',
+      'yolo',
+      '--skip-trust',
+      '--resume',
+      SESSION,
+      '--sandbox',
+    ]);
   });
 });
 
@@ -205,9 +235,60 @@ describe('gemini launcher', () => {
     const record = join(directory, 'record.json');
     await collectRun(launch({}, 'success', record));
     expect(readFakeRecord(record)).toMatchObject({
-      argv: ['--output-format', 'stream-json', '--model', 'gemini-2.5-pro', '--approval-mode', 'yolo'],
+      argv: ['--output-format', 'stream-json', '--model=gemini-2.5-pro', '--approval-mode', 'yolo'],
       stdin: 'Fix it',
     });
+  });
+
+  it('resumes a session against the fake: --resume <session_id>, the prompt and its context on stdin', async () => {
+    const record = join(directory, 'record-resume.json');
+    const launcher = createGemini({ executable: fakeExecutable, trustWorkspace: true, args: ['--sandbox'] });
+    expect('resume' in launcher).toBe(true);
+    const run = launcher.resume!(
+      {
+        agentName: 'g3',
+        prompt: 'The test still fails.',
+        context: [{ title: 'Failing check', text: 'FAIL test.mjs' }],
+        model: 'pro',
+        approve: true,
+        cwd: directory,
+        artifactsDir: join(directory, 'agents', 'g3'),
+        env: { SASE_FAKE_RECORD: record },
+      },
+      SESSION,
+    );
+    const { outcome } = await collectRun(run);
+    expect(readFakeRecord(record)).toMatchObject({
+      argv: [
+        '--output-format',
+        'stream-json',
+        '--model=pro',
+        '--approval-mode',
+        'yolo',
+        '--skip-trust',
+        '--resume',
+        SESSION,
+        '--sandbox',
+      ],
+      stdin: 'The test still fails.\n\n## Failing check\n\nFAIL test.mjs\n',
+    });
+    expect(outcome).toMatchObject({ outcome: 'completed', finalText: FINAL, sessionId: SESSION });
+  });
+
+  it('refuses to resume a session id that could be read as a flag', () => {
+    const resume = () =>
+      createGemini({ executable: fakeExecutable }).resume!(
+        { agentName: 'g4', prompt: 'p', cwd: directory, artifactsDir: join(directory, 'agents', 'g4') },
+        '--yolo',
+      );
+    expect(resume).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', launcherId: 'gemini' }));
+  });
+
+  it("has model aliases: Gemini CLI 0.61.0's own aliases for @smart, @fast and @cheap", () => {
+    expect(GEMINI_MODEL_ALIASES).toEqual({ smart: 'pro', fast: 'flash', cheap: 'flash-lite' });
+    expect(Object.isFrozen(GEMINI_MODEL_ALIASES)).toBe(true);
+    expect(createGemini().modelAliases).toEqual(GEMINI_MODEL_ALIASES);
+    expect(gemini.modelAliases).toEqual(GEMINI_MODEL_ALIASES);
   });
 
   it('appends the request context to the prompt on stdin, in both output formats', async () => {

@@ -28,6 +28,18 @@ export type GeminiApprovalMode = 'yolo' | 'auto_edit';
 /** Gemini CLI's structured output formats. */
 export type GeminiOutputFormat = 'stream-json' | 'json';
 
+/**
+ * The adapter's default models for SASE's `%model:@smart`, `@fast` and `@cheap` (sase.yml `launcher.gemini.models`
+ * overrides them): Gemini CLI's own model aliases, which the pinned Gemini CLI (0.61.0) resolves itself to the
+ * current model of each tier that the account may use (`pro`: gemini-3-pro-preview with preview access, else
+ * gemini-2.5-pro; `flash`; `flash-lite`).
+ */
+export const GEMINI_MODEL_ALIASES: Readonly<Record<'smart' | 'fast' | 'cheap', string>> = Object.freeze({
+  smart: 'pro',
+  fast: 'flash',
+  cheap: 'flash-lite',
+});
+
 export interface GeminiSettings extends ProcessLauncherSettings {
   /** The approval mode of a self-approving run (`%approve`). Default `yolo` (every tool); `auto_edit` approves edits only. */
   approvalMode?: GeminiApprovalMode;
@@ -43,16 +55,38 @@ export interface GeminiSettings extends ProcessLauncherSettings {
   trustWorkspace?: boolean;
 }
 
-/** The arguments SASE passes to `gemini`: headless mode comes from stdin not being a terminal; the prompt is stdin. */
-export function geminiArguments(request: LaunchRequest, settings: GeminiSettings = {}): string[] {
+/** The adapter's own flags: the output format, the model (one `--model=M` element), approval, trust. */
+function geminiFlags(request: LaunchRequest, settings: GeminiSettings): string[] {
   return [
     '--output-format',
     settings.outputFormat ?? 'stream-json',
-    ...(request.model === undefined || request.model === '' ? [] : ['--model', request.model]),
+    ...(request.model === undefined || request.model === '' ? [] : [`--model=${request.model}`]),
     ...(request.approve ? ['--approval-mode', settings.approvalMode ?? 'yolo'] : []),
     ...(settings.trustWorkspace === true ? ['--skip-trust'] : []),
-    ...(settings.args ?? []),
   ];
+}
+
+/**
+ * The arguments SASE passes to `gemini`: headless mode comes from stdin not being a terminal; the prompt is stdin.
+ * The model is one argv element, `--model=<name>`, so that it can never be read as a flag of its own.
+ */
+export function geminiArguments(request: LaunchRequest, settings: GeminiSettings = {}): string[] {
+  return [...geminiFlags(request, settings), ...(settings.args ?? [])];
+}
+
+/**
+ * The arguments SASE passes to `gemini` to continue the session `sessionId` (a previous run's `outcome.sessionId`)
+ * with the request's prompt on stdin: those of geminiArguments with `--resume <session_id>` before `settings.args`.
+ * Gemini CLI 0.61.0 resumes headless by session id (as well as `latest` or an index) and keeps the id; the session
+ * is stored under the `HOME` it runs with, per project (`~/.gemini/tmp/<project>/chats/`), so the cwd and HOME
+ * must be the first run's.
+ */
+export function geminiResumeArguments(
+  request: LaunchRequest,
+  sessionId: string,
+  settings: GeminiSettings = {},
+): string[] {
+  return [...geminiFlags(request, settings), '--resume', sessionId, ...(settings.args ?? [])];
 }
 
 function noiseNote(context: FinishContext): string {
@@ -320,8 +354,9 @@ function assertGeminiSettings(settings: GeminiSettings): void {
 }
 
 /**
- * Creates a Gemini CLI launcher: `gemini --output-format stream-json [--model M] [--approval-mode yolo]
- * [--skip-trust] [...args]` with the prompt on stdin (a non-terminal stdin makes Gemini CLI headless). The
+ * Creates a Gemini CLI launcher: `gemini --output-format stream-json [--model=M] [--approval-mode yolo]
+ * [--skip-trust] [...args]` with the prompt on stdin (a non-terminal stdin makes Gemini CLI headless), and
+ * `resume()` with `--resume <session_id>` before the args. Its `modelAliases` are GEMINI_MODEL_ALIASES. The
  * executable is `gemini` on PATH, `settings.executable`, or `$SASE_GEMINI_BIN`.
  */
 export function createGemini(settings: GeminiSettings = {}): ProcessLauncher {
@@ -333,9 +368,15 @@ export function createGemini(settings: GeminiSettings = {}): ProcessLauncher {
     overrideVariable: GEMINI_OVERRIDE_VARIABLE,
     ...(settings.env === undefined ? {} : { env: settings.env }),
     ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
+    modelAliases: GEMINI_MODEL_ALIASES,
     invocation: (request) => ({
       args: geminiArguments(request, settings),
       // The prompt with SASE's notes (request.context) appended, on stdin.
+      input: composePrompt(request.prompt, request.context),
+    }),
+    // The same, continuing a session: the prompt is the next user message.
+    resumeInvocation: (request, sessionId) => ({
+      args: geminiResumeArguments(request, sessionId, settings),
       input: composePrompt(request.prompt, request.context),
     }),
     createMapper: isJson ? createGeminiJsonMapper : createGeminiStreamMapper,

@@ -3,7 +3,9 @@ export {
   createGemini,
   createGeminiJsonMapper,
   createGeminiStreamMapper,
+  GEMINI_MODEL_ALIASES,
   GEMINI_OVERRIDE_VARIABLE,
   gemini,
   geminiArguments,
+  geminiResumeArguments,
 } from './gemini.js';

@@ -57,6 +57,13 @@ describe('shell launcher', () => {
     }
   });
 
+  it('has no resume() and no model aliases: a command has no session to continue and no models', () => {
+    for (const launcher of [shell, createShell({ command: ['cat'] })]) {
+      expect('resume' in launcher).toBe(false);
+      expect('modelAliases' in launcher).toBe(false);
+    }
+  });
+
   it('runs a string command with sh -c, but the prompt only ever reaches stdin', async () => {
     const launcher = createShell({ command: 'printf "agent=%s\\n" "$SASE_AGENT_NAME"; cat' });
     const run = launcher.launch({ ...request(HOSTILE_PROMPT), agentName: 'shelly' });

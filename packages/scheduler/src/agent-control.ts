@@ -1,5 +1,5 @@
 import type { AgentStateName } from './agent-state.js';
-import { agentStates } from './agent-state.js';
+import { agentStates, stateOfOutcome } from './agent-state.js';
 import { isoNow } from './internal/files.js';
 import { isProcessAlive, processIdentity, sleep, terminateProcessGroup } from './internal/processes.js';
 import { isRetryableOutcome } from './outcomes.js';
@@ -50,7 +50,8 @@ export async function killAgent(
     );
   }
   if (snapshot.done !== undefined) {
-    return { name, previousState: snapshot.done.outcome, state: snapshot.done.outcome };
+    const state = stateOfOutcome(snapshot.done.outcome);
+    return { name, previousState: state, state };
   }
   const base = {
     name,
@@ -160,5 +161,5 @@ export function retryAgent(
       agentName: name,
     });
   }
-  return { name, attempt: request.attempt + 1, previousState: done.outcome };
+  return { name, attempt: request.attempt + 1, previousState: stateOfOutcome(done.outcome) };
 }

@@ -1,8 +1,11 @@
-import { type AgentOutcome, isWaitSatisfying } from './outcomes.js';
+import { type AgentOutcome, isPendingOutcome, isWaitSatisfying } from './outcomes.js';
 import type { AgentRegistry, AgentSnapshot } from './registry.js';
 
-/** `waiting` and `running`, then the outcome of the current attempt (`completed`, `noop`, `failed`, `killed`). */
-export type AgentStateName = 'waiting' | 'running' | AgentOutcome;
+/**
+ * `waiting` and `running`, `plan` (a plan awaits approval: outcome `plan_submitted`), then the outcome of
+ * the current attempt (`completed`, `noop`, `failed`, `killed`, `epic_approved`, ...).
+ */
+export type AgentStateName = 'waiting' | 'running' | 'plan' | Exclude<AgentOutcome, 'plan_submitted'>;
 
 /** What an agent is doing now, derived from its files (and those of the agents it waits on). */
 export interface AgentState {
@@ -19,6 +22,11 @@ export interface AgentState {
   isParked: boolean;
   /** For `waiting`: whether it may start now (waits satisfied and `%time` reached). */
   isReady: boolean;
+  /**
+   * For `waiting`: it waits (directly or through others) only on agents whose plans await approval, or on
+   * parked ones, but is not parked itself: nothing moves until a person decides.
+   */
+  isAwaitingDecision: boolean;
   notBefore: string | null;
   launcher: string;
   model: string | null;
@@ -39,13 +47,19 @@ function describeOutcome(snapshot: AgentSnapshot): string {
   if (done === undefined) return `${snapshot.name} is running`;
   if (done.outcome === 'killed') return `${snapshot.name} was killed`;
   if (done.outcome !== 'failed') return `${snapshot.name} ended ${done.outcome}`;
-  return done.exitCode !== null
+  // An agent that exited 0 failed for a reason of the workflow's (a check, no plan): say that reason.
+  return done.exitCode !== null && (done.exitCode !== 0 || done.error === null)
     ? `${snapshot.name} failed (exit ${done.exitCode})`
     : `${snapshot.name} failed (${done.error ?? 'no exit code'})`;
 }
 
+/** The state an outcome shows as: `plan` for `plan_submitted`, the outcome itself otherwise. */
+export function stateOfOutcome(outcome: AgentOutcome): AgentStateName {
+  return outcome === 'plan_submitted' ? 'plan' : outcome;
+}
+
 function stateOf(snapshot: AgentSnapshot): AgentStateName {
-  if (snapshot.done !== undefined) return snapshot.done.outcome;
+  if (snapshot.done !== undefined) return stateOfOutcome(snapshot.done.outcome);
   if (snapshot.claim !== undefined) return 'running';
   return 'waiting';
 }
@@ -61,11 +75,17 @@ export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date
   const parked = new Map<string, boolean>();
   const visiting = new Set<string>();
 
-  const evaluate = (snapshot: AgentSnapshot): { waitsOn: string[]; reasons: string[]; isParked: boolean } => {
+  const stalled = new Map<string, boolean>();
+  const evaluate = (
+    snapshot: AgentSnapshot,
+  ): { waitsOn: string[]; reasons: string[]; isParked: boolean; isStalled: boolean } => {
     const request = snapshot.request;
     const waitsOn: string[] = [];
     const reasons: string[] = [];
     let isParked = false;
+    // Stalled: every wait left is on a parked agent, or one that awaits a decision (a plan), so nothing
+    // moves until a person decides or retries.
+    let isStalled = true;
     for (const target of request?.waits ?? []) {
       const other = byName.get(target);
       if (other === undefined) {
@@ -77,19 +97,37 @@ export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date
       const state = stateOf(other);
       if (other.done !== undefined && isWaitSatisfying(other.done.outcome)) continue;
       waitsOn.push(target);
-      if (other.done !== undefined) {
+      if (other.done !== undefined && isPendingOutcome(other.done.outcome)) {
+        reasons.push(`${target} awaits plan approval`);
+      } else if (other.done !== undefined) {
         reasons.push(describeOutcome(other));
         isParked = true;
       } else if (state === 'running') {
         reasons.push(`${target} is running`);
+        isStalled = false;
       } else if (isTargetParked(other)) {
         reasons.push(`${target} is parked`);
         isParked = true;
       } else {
         reasons.push(`${target} is waiting`);
+        if (!isTargetStalled(other)) isStalled = false;
       }
     }
-    return { waitsOn, reasons, isParked };
+    return { waitsOn, reasons, isParked, isStalled: isStalled && waitsOn.length > 0 };
+  };
+
+  const isTargetStalled = (snapshot: AgentSnapshot): boolean => {
+    const known = stalled.get(snapshot.name);
+    if (known !== undefined) return known;
+    if (visiting.has(snapshot.name)) return true;
+    visiting.add(snapshot.name);
+    const evaluation = evaluate(snapshot);
+    const request = snapshot.request;
+    const isEarly = request?.notBefore != null && Date.parse(request.notBefore) > now.getTime();
+    const result = evaluation.isStalled && !isEarly;
+    visiting.delete(snapshot.name);
+    stalled.set(snapshot.name, result);
+    return result;
   };
 
   const isTargetParked = (snapshot: AgentSnapshot): boolean => {
@@ -111,12 +149,14 @@ export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date
     let reason: string | null = null;
     let isParked = false;
     let isReady = false;
+    let isAwaitingDecision = false;
     if (state === 'waiting') {
       const evaluation = evaluate(snapshot);
       waitsOn = evaluation.waitsOn;
       isParked = evaluation.isParked;
       const reasons = evaluation.reasons;
       const isEarly = request.notBefore !== null && Date.parse(request.notBefore) > now.getTime();
+      isAwaitingDecision = !isParked && evaluation.isStalled && !isEarly;
       if (isEarly) reasons.push(`not before ${request.notBefore}`);
       reason = reasons.length > 0 ? reasons.join('; ') : null;
       isReady = waitsOn.length === 0 && !isEarly;
@@ -131,6 +171,7 @@ export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date
       reason,
       isParked,
       isReady,
+      isAwaitingDecision,
       notBefore: request.notBefore,
       launcher: request.launcher,
       model: request.model,
@@ -153,9 +194,12 @@ export function agentStates(registry: AgentRegistry, now: Date = new Date()): Ag
   return deriveAgentStates(registry.list(), now);
 }
 
-/** Settled: it has an outcome, or it is parked behind a failed, killed or missing agent. */
+/**
+ * Settled: it has an outcome (or a plan awaiting approval), it is parked behind a failed, killed or missing
+ * agent, or it waits only on plans awaiting approval. Nothing about it changes until someone acts.
+ */
 export function isSettled(state: AgentState): boolean {
-  return hasOutcome(state) || state.isParked;
+  return hasOutcome(state) || state.isParked || state.isAwaitingDecision;
 }
 
 /** True once the agent's current attempt has an outcome (it is neither waiting nor running). */

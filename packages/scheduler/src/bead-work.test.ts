@@ -97,13 +97,13 @@ describe('planLegendWork', () => {
       ['p-5.plan-3', ['p-5.plan-2']],
     ]);
     expect(plan.multiPrompt).toMatchInlineSnapshot(`
-      "%name:!p-5.plan-1 %approve
+      "%name:!p-5.plan-1 %plan
       #bead/plan_epic(p-5, 1)
       ---
-      %name:!p-5.plan-2 %approve %wait:p-5.plan-1
+      %name:!p-5.plan-2 %plan %wait:p-5.plan-1
       #bead/plan_epic(p-5, 2)
       ---
-      %name:!p-5.plan-3 %approve %wait:p-5.plan-2
+      %name:!p-5.plan-3 %plan %wait:p-5.plan-2
       #bead/plan_epic(p-5, 3)
       ---
       %name:!p-5 %approve %wait:p-5.plan-1,p-5.plan-2,p-5.plan-3

@@ -149,8 +149,8 @@ export function planEpicWork(input: PlanEpicWorkInput): EpicWorkPlan {
 }
 
 /**
- * Plans `sase bead work` for a legend: `epic_count` epic-planning agents chained one after another with
- * `%wait`, then a `land_legend` agent that waits on all of them.
+ * Plans `sase bead work` for a legend: `epic_count` epic-planning agents (`%plan`: each submits its epic for
+ * approval) chained one after another with `%wait`, then a `land_legend` agent that waits on all of them.
  */
 export function planLegendWork(legend: WorkBead): LegendWorkPlan {
   if (legend.issueType !== 'plan' || legend.tier !== 'legend') {
@@ -168,7 +168,7 @@ export function planLegendWork(legend: WorkBead): LegendWorkPlan {
     segment(
       [
         `%name:!${planner.agentName}`,
-        '%approve',
+        '%plan',
         legend.model && `%model:${legend.model}`,
         waitDirective(planner.waitsOn),
       ],
@@ -246,11 +246,13 @@ input:
 ---
 You are epic-planning agent {{ index }} of legend {{ legend }}.
 
-1. \`sase bead show {{ legend }}\` gives the legend; read the coordination plan at its \`design\`. The epics
-   planned before you are already submitted (\`sase sdd list -k epics\`).
+1. \`sase bead show {{ legend }}\` gives the legend and the epics planned for it so far; read the
+   coordination plan at its \`design\`.
 2. Write epic number {{ index }} of that plan: a Markdown plan whose frontmatter lists its \`phases\` (id,
    title, depends_on, description, model).
-3. Submit it for approval: \`sase plan submit <file> --tier epic\`. Do not approve it yourself.
+3. Submit it for approval: \`sase plan submit <file> --tier epic --agent $SASE_AGENT_NAME\`, then stop. When
+   it is approved, the epic becomes beads linked to the legend; if it is rejected, you are started again
+   with the feedback.
 `,
   },
   {
@@ -261,12 +263,11 @@ description: The prompt of the land agent of a legend
 input:
   - {name: legend, type: word}
 ---
-You are the land agent of legend {{ legend }}. Every epic-planning agent has completed.
+You are the land agent of legend {{ legend }}. Every epic the legend calls for is planned and approved.
 
-1. Check that the epics the legend calls for are submitted (\`sase sdd list -k epics\`) and that
-   \`sase sdd validate\` is clean.
-2. Summarise the epics and their order in your final answer, then close the legend:
-   \`sase bead close {{ legend }} -r "epics planned"\`.
+1. \`sase bead show {{ legend }}\` lists its epics with their progress; \`sase sdd validate\` should be clean.
+2. Summarise the epics and the order to work them in your final answer. The legend closes by itself when
+   its last epic lands (\`sase change land\`).
 `,
   },
 ];

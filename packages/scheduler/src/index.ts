@@ -2,7 +2,14 @@ export type { KillAgentOptions, KillAgentResult, RetryAgentResult } from './agen
 export { killAgent, retryAgent } from './agent-control.js';
 export { assertValidAgentName, isValidAgentName } from './agent-name.js';
 export type { AgentState, AgentStateName } from './agent-state.js';
-export { agentStates, deriveAgentStates, formatAgentState, hasOutcome, isSettled } from './agent-state.js';
+export {
+  agentStates,
+  deriveAgentStates,
+  formatAgentState,
+  hasOutcome,
+  isSettled,
+  stateOfOutcome,
+} from './agent-state.js';
 export type {
   EpicWorkPlan,
   LegendWorkPlan,
@@ -18,8 +25,10 @@ export type { AgentOutcome } from './outcomes.js';
 export {
   AGENT_OUTCOMES,
   isAgentOutcome,
+  isPendingOutcome,
   isRetryableOutcome,
   isWaitSatisfying,
+  PENDING_OUTCOMES,
   WAIT_SATISFYING_OUTCOMES,
 } from './outcomes.js';
 export type {

@@ -63,6 +63,11 @@ export interface AgentRequest {
   env: Record<string, string>;
   /** The agent's own git worktree (null: it works in `cwd`). */
   worktree: AgentWorktree | null;
+  /**
+   * The approved plan (SDD-root-relative path) this attempt implements: set on the attempt that the
+   * approval of a `%plan` agent's tale starts. Null otherwise.
+   */
+  implementsPlan: string | null;
   submittedAt: string;
 }
 
@@ -250,6 +255,7 @@ export function formatRequest(request: AgentRequest): Json {
     env: request.env,
     worktree:
       request.worktree === null ? null : { base: request.worktree.base, merge: request.worktree.merge },
+    implements_plan: request.implementsPlan,
     submitted_at: request.submittedAt,
   };
 }
@@ -279,6 +285,7 @@ export function parseRequest(value: unknown, file: string): AgentRequest {
     cwd: read.stringOrNull('cwd') ?? '.',
     env: env as Record<string, string>,
     worktree: parseWorktree(value, file),
+    implementsPlan: read.stringOrNull('implements_plan'),
     submittedAt: read.string('submitted_at'),
   };
 }

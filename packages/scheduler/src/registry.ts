@@ -14,6 +14,7 @@ import {
 } from './internal/files.js';
 import { naturalCompare } from './internal/natural-compare.js';
 import { processIdentity } from './internal/processes.js';
+import { type AgentOutcome, isPendingOutcome } from './outcomes.js';
 import {
   type AgentRequest,
   type ClaimRecord,
@@ -116,6 +117,13 @@ export interface AgentRegistry {
    * changing nothing, when another process is starting attempt n+1 (or got further) already.
    */
   startNextAttempt(name: string, next: AgentRequest): boolean;
+  /**
+   * Decides a pending outcome (`plan_submitted`, `plan_approved`: see PENDING_OUTCOMES) of attempt `attempt`:
+   * its done.json is rewritten with `outcome` (and `error`, when given). Exactly one decision per attempt
+   * is made, whatever processes race (an exclusive `decision.<attempt>.claim`); returns false, changing
+   * nothing, when another decision was made first or the attempt's outcome is not pending.
+   */
+  decide(name: string, attempt: number, outcome: AgentOutcome, error?: string | null): boolean;
   /** Wakes every watcher of the registry (supervisors, `--wait` followers). */
   notify(): void;
 }
@@ -336,6 +344,28 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
       } finally {
         registry.releaseClaim(name, next.attempt);
       }
+      registry.notify();
+      return true;
+    },
+    decide(name, attempt, outcome, error) {
+      const dir = agentDir(name);
+      const claim = join(dir, `decision.${attempt}.claim`);
+      if (!createJsonExclusive(claim, { attempt, outcome, pid: process.pid, decided_at: isoNow() }))
+        return false;
+      const done = readDoneIfExists(join(dir, AGENT_FILES.done));
+      if (
+        done === undefined ||
+        done === 'unreadable' ||
+        done.attempt !== attempt ||
+        !isPendingOutcome(done.outcome)
+      ) {
+        removeIfExists(claim);
+        return false;
+      }
+      writeJsonAtomic(
+        join(dir, AGENT_FILES.done),
+        formatDone({ ...done, outcome, ...(error === undefined ? {} : { error }) }),
+      );
       registry.notify();
       return true;
     },

@@ -249,10 +249,7 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
 
     const startedAt = isoNow();
     const current = request as AgentRequest;
-    const resumable = launcher as LauncherV1 & {
-      resume?: (request: LaunchRequest, sessionId: string) => LaunchRun;
-    };
-    const isResumed = prepared?.resume !== undefined && typeof resumable.resume === 'function';
+    const isResumed = prepared?.resume !== undefined && typeof launcher.resume === 'function';
     const launchRequest: LaunchRequest = {
       agentName: name,
       prompt: isResumed ? prepared!.resume!.prompt : current.prompt,
@@ -273,7 +270,7 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
     };
     try {
       run = isResumed
-        ? resumable.resume!(launchRequest, prepared!.resume!.sessionId)
+        ? launcher.resume!(launchRequest, prepared!.resume!.sessionId)
         : launcher.launch(launchRequest);
     } catch (error) {
       return record({

@@ -69,6 +69,7 @@ describe('submitSegments', () => {
       cwd: '.',
       env: {},
       worktree: null,
+      implements_plan: null,
       submitted_at: '2026-03-01T10:00:00.000Z',
     });
     expect(submitted[2]?.notBefore).toBe('2026-03-01T10:10:00.000Z');

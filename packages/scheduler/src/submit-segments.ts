@@ -258,6 +258,7 @@ export function submitSegments(
       env: { ...options.defaults?.env, ...segment.env },
       worktree:
         segment.worktree ?? options.worktreeOf?.({ name, waits: waitsOf[index] as string[], index }) ?? null,
+      implementsPlan: null,
       submittedAt: now.toISOString(),
     };
   });

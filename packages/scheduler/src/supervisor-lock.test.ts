@@ -64,7 +64,7 @@ describe('the registry', () => {
     submitSegments(registry, [{ prompt: 'x', directives: { name: 'a' } }]);
     writeFileSync(registry.agentFile('a', 'done.json'), '{"name": "a", "outcome": "maybe"}');
     expect(() => agentStates(registry)).toThrow(
-      /done\.json: "outcome" must be one of completed, noop, failed, killed/,
+      /done\.json: "outcome" must be one of completed, noop, plan_committed, epic_approved, plan_submitted, plan_approved, plan_rejected, failed, killed/,
     );
   });
 });

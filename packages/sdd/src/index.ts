@@ -68,6 +68,8 @@ export type {
   PlanTier,
 } from './plan.js';
 export { parsePlan, parsePlanDraft, planTiers, stringifyPlan } from './plan.js';
+export type { PlanApprovalState, PlanReview } from './plan-reviews.js';
+export { addPlanReview, formatPlanReview, parsePlanReviews, planApprovalState } from './plan-reviews.js';
 export type { PromptSnapshot, PromptSnapshotParseResult } from './prompt-snapshot.js';
 export { parsePromptSnapshot, stringifyPromptSnapshot } from './prompt-snapshot.js';
 export type {

@@ -47,6 +47,8 @@ export interface PlanFrontmatter {
   model?: string;
   approvedBy?: string;
   approvedAt?: string;
+  /** The agent that submitted this round (`sase plan submit --agent NAME`); approving or rejecting releases it. */
+  agent?: string;
   /** Epics only. */
   phases?: PlanPhase[];
   /** Legends only: how many epics the legend plans. */
@@ -155,6 +157,7 @@ function planFromDisk(disk: Partial<PlanOnDisk>): Partial<PlanFrontmatter> {
     model: disk.model,
     approvedBy: disk.approved_by,
     approvedAt: disk.approved_at,
+    agent: disk.agent,
     phases: disk.phases?.map(phaseFromDisk),
     epicCount: disk.epic_count,
     epics: disk.epics,
@@ -185,6 +188,7 @@ function planToDisk(frontmatter: PlanFrontmatter): Record<string, unknown> {
     model: frontmatter.model,
     approved_by: frontmatter.approvedBy,
     approved_at: frontmatter.approvedAt,
+    agent: frontmatter.agent,
     phases: frontmatter.phases?.map((phase) =>
       compact({
         id: phase.id,

@@ -14,6 +14,7 @@ import { kindOfTier, monthOf, sddPath } from './layout.js';
 import { assertValidPlanName, slugifyPlanName } from './names.js';
 import { checkPhases } from './phases.js';
 import { type Plan, type PlanFrontmatter, type PlanTier, parsePlanDraft, planTiers } from './plan.js';
+import { formatPlanReview, parsePlanReviews } from './plan-reviews.js';
 import { mergeQuestionsAndAnswers, parseQuestionsAndAnswers } from './questions-and-answers.js';
 import type { SddStore } from './sdd-store.js';
 
@@ -51,6 +52,8 @@ export interface SubmitPlanOptions {
   promptExpansion?: Pick<ExpandPromptOptions, 'homeDirectory' | 'builtins'>;
   /** A file to touch afterwards, e.g. `~/.sase/.ace_refresh_pulse`. */
   refreshPulseFile?: string;
+  /** The agent submitting it (`sase plan submit --agent NAME`), recorded as `agent:` of this round. */
+  agent?: string;
 }
 
 export interface SubmitPlanResult {
@@ -192,13 +195,20 @@ export async function submitPlan(options: SubmitPlanOptions): Promise<SubmitPlan
     ...(phases ? { phases: phases.map(({ bead: _bead, ...phase }) => phase) } : {}),
     ...(epicCount !== undefined ? { epicCount } : {}),
     ...(epics ? { epics } : {}),
+    ...(options.agent === undefined ? {} : { agent: options.agent }),
   };
-  const body = mergeQuestionsAndAnswers({
-    ...(previous ? { previousBody: previous.body } : {}),
-    body: draft.body,
+  // Reviews of earlier rounds stay with the plan, after the new round's text.
+  const previousReviews = previous ? parsePlanReviews(previous.body) : undefined;
+  const merged = mergeQuestionsAndAnswers({
+    ...(previousReviews ? { previousBody: previousReviews.rest } : {}),
+    body: parsePlanReviews(draft.body).rest,
     added: qa.entries,
     file: planFile,
   });
+  const body = (previousReviews?.reviews ?? []).reduce(
+    (text, review) => `${text.replace(/\s*$/, '')}\n\n${formatPlanReview(review)}`,
+    merged,
+  );
 
   store.writePromptSnapshot(promptPath, { frontmatter: { plan: planPath }, body: expanded.text });
   store.writePlan(planPath, { frontmatter, body });

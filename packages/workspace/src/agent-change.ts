@@ -11,9 +11,11 @@ import {
   type PreparedAttempt,
 } from '@sase/scheduler';
 import type { ChangeSpec, ChangeStatus } from '@sase/sdd';
+import { loadWorkspaceCatalog } from './catalog.js';
 import type { Workspace } from './config.js';
 import { type HookRunResult, runHooks, tailOfFile } from './hooks.js';
 import { git } from './internal/git.js';
+import { readPlanSubmission } from './plans.js';
 import { retryContextOf } from './retry-context.js';
 import { openSddStore } from './sdd.js';
 import {
@@ -65,6 +67,22 @@ function readNextAttemptNotes(changeDir: string, attempt: number): PromptSection
   }
 }
 
+/** A `%plan` agent's attempt that plans (not the one that implements its approved plan). */
+export function isPlanningAttempt(request: AgentRequest): boolean {
+  return request.plan && request.implementsPlan === null;
+}
+
+async function expandPlanInstructions(workspace: Workspace, agentName: string): Promise<string> {
+  const { expandPromptOrThrow } = await import('@sase/xprompt');
+  const catalog = await loadWorkspaceCatalog({ cwd: workspace.root });
+  return (
+    expandPromptOrThrow(`#plan/instructions(${agentName})`, {
+      catalog,
+      file: '#plan/instructions',
+    }).segments[0]?.text.trim() ?? ''
+  );
+}
+
 /** What a change is about: its bead (and the plan behind it), or the prompt's first line. */
 interface ChangeSubject {
   bead: Bead | undefined;
@@ -80,14 +98,17 @@ function subjectOf(workspace: Workspace, request: AgentRequest): ChangeSubject {
       .map((line) => line.trim())
       .find((line) => line !== '') ?? request.name;
   let bead: Bead | undefined;
-  let planPath: string | null = null;
+  let planPath: string | null =
+    request.implementsPlan === null
+      ? null
+      : toPosix(relative(workspace.root, join(workspace.sddRoot, request.implementsPlan)));
   if (request.beadId !== null && existsSync(workspace.beadsDir)) {
     const store = openBeadStore({ dir: workspace.beadsDir });
     try {
       bead = store.find(request.beadId);
       const planBead =
         bead?.design !== undefined ? bead : bead?.parentId ? store.find(bead.parentId) : undefined;
-      planPath = planBead?.design ?? null;
+      planPath = planBead?.design ?? planPath;
     } finally {
       store.dispose();
     }
@@ -137,6 +158,13 @@ export function createWorkspaceLifecycle(workspace: Workspace): AttemptLifecycle
     async prepare(context: AttemptContext): Promise<PreparedAttempt | undefined> {
       const { request } = context;
       const notes = readNextAttemptNotes(changeDirOf(workspace, request.name), request.attempt);
+      if (isPlanningAttempt(request)) {
+        // `%plan`: plan first. Beside the prompt (never in it: a shell agent's prompt is its script).
+        notes.unshift({
+          title: 'Plan first',
+          text: await expandPlanInstructions(workspace, request.name),
+        });
+      }
       const retry = retryContextOf(context, workspace.config.agents.retryContext, notes);
       if (request.worktree === null) {
         return retry.context === undefined && retry.resume === undefined ? undefined : retry;
@@ -164,10 +192,21 @@ export function createWorkspaceLifecycle(workspace: Workspace): AttemptLifecycle
 
     async finish(context, outcome): Promise<AttemptOutcome> {
       const { request } = context;
+      if (isPlanningAttempt(request)) {
+        // A planning attempt changes nothing: it ends awaiting approval, or failed without a plan.
+        if (outcome.outcome !== 'completed') return outcome;
+        return readPlanSubmission(workspace, request.name, request.attempt) === undefined
+          ? { ...outcome, outcome: 'failed', error: 'no plan was submitted' }
+          : { ...outcome, outcome: 'plan_submitted' };
+      }
       if (request.worktree === null) return outcome;
       const path = worktreePathOf(workspace.root, request.name);
       if (!existsSync(join(path, '.git'))) return outcome; // prepare never got that far
-      return recordChange(workspace, context, outcome, path);
+      const recorded = await recordChange(workspace, context, outcome, path);
+      // An approved tale, implemented and committed.
+      return request.implementsPlan !== null && recorded.outcome === 'completed'
+        ? { ...recorded, outcome: 'plan_committed' }
+        : recorded;
     },
   };
 }

@@ -177,6 +177,9 @@ export async function startBeadWork(options: StartBeadWorkOptions): Promise<Star
     }
     const beadOf = new Map<string, string>();
     if (plan.kind === 'epic') for (const phase of plan.phases) beadOf.set(phase.agentName, phase.beadId);
+    // A legend's epic planners work for the legend: an epic they plan is linked to it when approved.
+    if (plan.kind === 'legend')
+      for (const planner of plan.planners) beadOf.set(planner.agentName, plan.legend);
     beadOf.set(plan.land.agentName, plan.kind === 'epic' ? plan.epic : plan.legend);
     if (options.isDryRun) return { plan, warnings: plan.warnings, agents: [], beadOf, diagnostics: [] };
 
@@ -206,6 +209,8 @@ export async function startBeadWork(options: StartBeadWorkOptions): Promise<Star
       ...(launcher === undefined ? {} : { launcher }),
       ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
       isWorktree: false,
+      // Legend planners (`%plan`, no `%approve`: a person approves their epics) still run their tools.
+      isToolUseApproved: plan.kind === 'legend',
       decorate: (input) => {
         const name = input.directives?.name;
         const beadId = name === undefined ? undefined : beadOf.get(name);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { findWorkspaceRoot } from '@sase/beads/workspace';
 import { BEAD_WORK_XPROMPTS } from '@sase/scheduler';
 import { type BuiltinXPrompt, loadCatalog, type XPromptCatalog } from '@sase/xprompt';
+import { PLAN_XPROMPTS } from './plans.js';
 
 export interface LoadWorkspaceCatalogOptions {
   cwd: string;
@@ -12,10 +13,11 @@ export interface LoadWorkspaceCatalogOptions {
 }
 
 /**
- * The built-in xprompts of a workspace: the bead-work prompts of @sase/scheduler. Any `.xprompts/<name>.md`
+ * The built-in xprompts of a workspace: the bead-work prompts of @sase/scheduler and the plan-loop prompts
+ * (`plan/instructions`, `plan/implement`). Any `.xprompts/<name>.md`
  * of the same name shadows them.
  */
-export const WORKSPACE_XPROMPTS: readonly BuiltinXPrompt[] = [...BEAD_WORK_XPROMPTS];
+export const WORKSPACE_XPROMPTS: readonly BuiltinXPrompt[] = [...BEAD_WORK_XPROMPTS, ...PLAN_XPROMPTS];
 
 /** The nearest directory up from `cwd` holding `sase.yml`, `.sase/` or `.git`; `cwd` itself when there is none. */
 export function findXPromptRoot(cwd: string): string {

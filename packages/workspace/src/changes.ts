@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { openBeadStore } from '@sase/beads';
 import { computeWaves } from '@sase/scheduler';
 import type { ChangeSpec, ChangeStatus } from '@sase/sdd';
@@ -12,6 +13,7 @@ import {
   isAncestor,
   revParse,
 } from './internal/git.js';
+import { markPlanDone } from './plans.js';
 import { commitSdd, openSddStore } from './sdd.js';
 import { WorkspaceError } from './workspace-error.js';
 import { branchOf, removeAgentWorkspace } from './worktrees.js';
@@ -96,6 +98,10 @@ export async function setChangeStatus(
   const change = await sdd.updateChangeSpec(name, (current) =>
     moveChangeStatus(current, status, new Date().toISOString()),
   );
+  // A tale is done when the change that implements it is submitted.
+  if (status === 'submitted' && change.plan !== null && change.plan.startsWith('tales/')) {
+    await markPlanDone(workspace, change.plan);
+  }
   await commitSdd(workspace, `changes: ${name} ${status}`);
   return change;
 }
@@ -180,6 +186,8 @@ export interface LandEpicResult {
   /** Branches deleted (changes.delete_merged_branches). */
   deletedBranches: string[];
   isEpicClosed: boolean;
+  /** The epic's legend, when this land closed its last open epic and so the legend. */
+  closedLegend?: string;
 }
 
 /**
@@ -325,18 +333,24 @@ export async function landEpic(workspace: Workspace, epicId: string): Promise<La
     }
   }
 
-  // Every phase is in: close the epic and tidy the worktrees.
+  // Every phase is in: close the epic (and its legend when this was the legend's last open epic), mark its
+  // plan done, and tidy the worktrees.
   const store = openBeadStore({ dir: workspace.beadsDir });
   let isEpicClosed = false;
+  let closedLegend: string | undefined;
   try {
     const current = store.get(epic.id);
     if (current.status !== 'closed') {
       store.close(epic.id, { reason: `landed ${landed.length} phase(s) on ${target}` });
       isEpicClosed = true;
     }
+    closedLegend = closeLegendIfDone(store, current.parentId);
   } finally {
     store.dispose();
   }
+  const planPath =
+    epic.design === undefined ? undefined : sdd.relativePath(resolve(workspace.root, epic.design));
+  if (planPath !== undefined) await markPlanDone(workspace, planPath);
   const removed: string[] = [];
   const deletedBranches: string[] = [];
   for (const phase of landed) {
@@ -353,7 +367,34 @@ export async function landEpic(workspace: Workspace, epicId: string): Promise<La
     }
   }
   await commitSdd(workspace, `beads: ${epic.id} landed`).catch(() => undefined);
-  return { epic: epic.id, branch: target, landed, skipped, removed, deletedBranches, isEpicClosed };
+  return {
+    epic: epic.id,
+    branch: target,
+    landed,
+    skipped,
+    removed,
+    deletedBranches,
+    isEpicClosed,
+    ...(closedLegend === undefined ? {} : { closedLegend }),
+  };
+}
+
+/**
+ * Closes a legend once every epic it calls for (`epic_count`, at least the epics linked to it) exists and is
+ * closed. Returns its id when it was closed now.
+ */
+function closeLegendIfDone(
+  store: ReturnType<typeof openBeadStore>,
+  legendId: string | undefined,
+): string | undefined {
+  if (legendId === undefined) return undefined;
+  const legend = store.find(legendId);
+  if (legend === undefined || legend.tier !== 'legend' || legend.status === 'closed') return undefined;
+  const epics = store.list({ parentId: legend.id }).filter((bead) => bead.issueType === 'plan');
+  if (epics.length === 0 || epics.length < (legend.epicCount ?? 0)) return undefined;
+  if (epics.some((bead) => bead.status !== 'closed')) return undefined;
+  store.close(legend.id, { reason: `all ${epics.length} epic(s) landed` });
+  return legend.id;
 }
 
 function describeChecks(change: ChangeSpec): string {

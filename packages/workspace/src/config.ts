@@ -39,6 +39,8 @@ export interface SaseConfig {
   axe: { pollMs: number };
   agents: { workspace: AgentWorkspaceMode; retryContext: RetryContextMode };
   changes: { hooks: HookConfig[]; deleteMergedBranches: boolean };
+  /** `legends.auto_work`: when a legend's epic plan is approved, its `bead work` starts at once. */
+  legends: { autoWork: boolean };
 }
 
 export const DEFAULT_CONFIG: SaseConfig = {
@@ -49,12 +51,13 @@ export const DEFAULT_CONFIG: SaseConfig = {
   axe: { pollMs: 1000 },
   agents: { workspace: 'checkout', retryContext: 'resume' },
   changes: { hooks: [], deleteMergedBranches: false },
+  legends: { autoWork: false },
 };
 
 export const CONFIG_FILE = 'sase.yml';
 
 /** Bumped when SaseConfig changes shape, so a cached config of an older SASE is validated again. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 /**
  * The settings keys each built-in launcher takes under `launcher.<id>` (snake_case; camelCase is accepted
@@ -70,14 +73,14 @@ export const LAUNCHER_SETTING_KEYS: Readonly<Record<string, readonly string[]>> 
 };
 
 /**
- * A model name as SASE passes it to an agent CLI: letters, digits and `. _ : / @ + -`, not starting with `-`
+ * A model name as SASE passes it to an agent CLI: letters, digits and `. _ : / @ + - [ ]`, not starting with `-`
  * (it must never read as a flag), at most 200 characters.
  */
-export const MODEL_NAME = /^[A-Za-z0-9._:/@+][A-Za-z0-9._:/@+-]{0,199}$/;
+export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 
 const VALID_TOP_KEYS =
   'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, ' +
-  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches';
+  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, legends.auto_work';
 
 function writeFileAtomic(path: string, data: string): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
@@ -203,6 +206,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
         })
         .partial()
         .optional(),
+      legends: z.strictObject({ auto_work: z.boolean() }).partial().optional(),
     })
     .nullable();
   const result = schema.safeParse(document.toJS());
@@ -277,6 +281,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
       })),
       deleteMergedBranches: raw.changes?.delete_merged_branches ?? false,
     },
+    legends: { autoWork: raw.legends?.auto_work ?? false },
   };
 }
 

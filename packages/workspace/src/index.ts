@@ -43,6 +43,27 @@ export {
   resolveLauncher,
 } from './launchers.js';
 export { aliasTablesFor, launcherNamedBy, modelAliasesOf, resolveModelText } from './models.js';
+export type {
+  ApprovePlanForOptions,
+  ApprovePlanForResult,
+  PlanDecision,
+  PlanListing,
+  PlanSubmission,
+  RejectPlanForOptions,
+  SubmitAgentPlanOptions,
+} from './plans.js';
+export {
+  approvePlanFor,
+  listPlans,
+  markPlanDone,
+  PLAN_XPROMPTS,
+  readPlanSubmission,
+  rejectPlanFor,
+  reviewerName,
+  showPlan,
+  submitAgentPlan,
+  writeAttemptNotes,
+} from './plans.js';
 export { PREVIOUS_ATTEMPT_TAIL_LINES, retryContextOf } from './retry-context.js';
 export type { RunAgentOptions, RunAgentResult, RunPrompt } from './run-agent.js';
 export { chooseLauncherAndModel, expandRunPrompt, runAgent } from './run-agent.js';

@@ -70,7 +70,7 @@ export function resolveModelText(
   if (model !== null && !MODEL_NAME.test(model)) {
     throw new WorkspaceError(
       'MODEL_INVALID',
-      `model "${model}" is not a model name: use letters, digits and . _ : / @ + -, not starting with - ` +
+      `model "${model}" is not a model name: use letters, digits and . _ : / @ + - [ ], not starting with - ` +
         '(a model must never read as a flag of the agent CLI)',
     );
   }

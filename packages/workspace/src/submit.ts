@@ -39,6 +39,11 @@ export interface SubmitPromptOptions {
   isWorktree?: boolean;
   /** Adjusts each segment before it is submitted (e.g. `sase bead work` sets each agent's bead). */
   decorate?: (input: SegmentInput, index: number) => SegmentInput;
+  /**
+   * Let every agent's CLI approve its own tool use (launcher `approve`), as `%approve` does, without
+   * `%approve`'s other meaning: a `%plan` agent with `%approve` also approves its own plan.
+   */
+  isToolUseApproved?: boolean;
 }
 
 export interface SubmitPromptResult {
@@ -110,6 +115,7 @@ export async function submitPrompt(options: SubmitPromptOptions): Promise<Submit
   );
   const agents = submitSegments(createRegistry(workspace.root), inputs, {
     launcher,
+    ...(options.isToolUseApproved ? { defaults: { approve: true } } : {}),
     resolveModel: (model) =>
       resolveModelText(model, {
         aliases: workspace.config.models.aliases,

@@ -3,6 +3,7 @@ import {
   type AgentRequest,
   type AgentSnapshot,
   type DoneRecord,
+  isRetryableOutcome,
   isWaitSatisfying,
   runAgentHost,
   type StartSupervisorProcessResult,
@@ -12,6 +13,7 @@ import {
 import { createWorkspaceLifecycle } from './agent-change.js';
 import type { Workspace } from './config.js';
 import { launcherResolverOf } from './launchers.js';
+import { approvePlanFor, readPlanSubmission } from './plans.js';
 import { commitSdd } from './sdd.js';
 
 /** A settled agent, as the supervisor's onSettled hook sees it. */
@@ -53,10 +55,21 @@ export async function settleAgent(
   report: (text: string) => void = () => {},
 ): Promise<void> {
   const { done, request } = agent;
+  if (done.outcome === 'plan_submitted' && request.directives.approve === true) {
+    // `%approve` on a `%plan` agent: it approves its own plan, no human stop.
+    const submission = readPlanSubmission(workspace, agent.name, done.attempt);
+    if (submission !== undefined) {
+      await approvePlanFor({ workspace, plan: submission.plan, by: `${agent.name} (%approve)` });
+    }
+  }
   const beadId = request.beadId;
   const isBeadChanged = beadId !== null && recordBeadOutcome(workspace, done, beadId);
   if (!isBeadChanged && request.worktree === null) return;
-  const verb = isWaitSatisfying(done.outcome) ? 'closed' : 'reopened';
+  const verb = isWaitSatisfying(done.outcome)
+    ? 'closed'
+    : isRetryableOutcome(done.outcome)
+      ? 'reopened'
+      : 'noted';
   const what = `agent ${done.name}, attempt ${done.attempt}: ${done.outcome}`;
   const message = isBeadChanged ? `beads: ${beadId} ${verb} (${what})` : `changes: ${done.name} (${what})`;
   try {

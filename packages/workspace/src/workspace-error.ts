@@ -23,7 +23,9 @@ export type WorkspaceErrorCode =
   | 'LAND_DIRTY_CHECKOUT'
   | 'NO_RUN'
   | 'MODEL_ALIAS_UNKNOWN'
-  | 'MODEL_INVALID';
+  | 'MODEL_INVALID'
+  | 'AGENT_NOT_PLANNING'
+  | 'PLAN_APPROVED';
 
 export interface WorkspaceErrorDetails {
   file?: string;

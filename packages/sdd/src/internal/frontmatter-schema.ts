@@ -36,6 +36,7 @@ export const planSchema = z.strictObject({
   model: nonEmpty.optional(),
   approved_by: nonEmpty.optional(),
   approved_at: utcTime.optional(),
+  agent: nonEmpty.optional(),
   phases: z.array(phaseSchema).optional(),
   epic_count: z.number().int().min(0).optional(),
   epics: z.array(nonEmpty).optional(),

@@ -6,7 +6,8 @@ import { detailOf, isSucceeded, openAgentWorkspace } from '../axe/workspace-supe
 
 /**
  * `sase agent wait NAME [--timeout SECONDS] [--json]`: blocks until the agent has an outcome; exits 0 only
- * for `completed` or `noop` (1 for failed or killed, 124 on timeout). A parked agent keeps it waiting (a retry of what
+ * for an outcome that satisfies `%wait` (`completed`, `noop`, ...) and for `plan` (awaiting approval); 1 for
+ * failed, killed or rejected, 124 on timeout. A parked agent keeps it waiting (a retry of what
  * it waits on may still let it run); that is said once on stderr.
  */
 export async function agentWait(
@@ -47,5 +48,6 @@ export async function agentWait(
     const detail = detailOf(state);
     options.io.stdout(`${state.name} ${state.state}${detail ? ` (${detail})` : ''}\n`);
   }
-  return isSucceeded(state) ? 0 : 1;
+  // A plan awaiting approval is no failure: the agent stopped where it should, and a person decides next.
+  return isSucceeded(state) || state.state === 'plan' ? 0 : 1;
 }

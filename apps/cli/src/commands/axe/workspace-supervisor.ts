@@ -91,6 +91,8 @@ export function detailOf(state: AgentState): string {
       return state.isParked ? `parked: ${state.reason ?? ''}` : (state.reason ?? 'ready to start');
     case 'running':
       return state.pid === null ? 'starting' : `pid ${state.pid}`;
+    case 'plan':
+      return 'plan awaiting approval: sase plan list';
     case 'completed':
       return state.exitCode === null ? '' : `exit ${state.exitCode}`;
     default:

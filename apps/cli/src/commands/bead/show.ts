@@ -40,10 +40,28 @@ function formatBead(store: BeadStore, bead: Bead): string {
     );
   }
   const children = store.list({ parentId: bead.id });
-  for (const child of children) field('phase', `${child.id} [${child.status}] ${child.title}`);
+  for (const child of children) {
+    if (child.issueType === 'phase') {
+      field('phase', `${child.id} [${child.status}] ${child.title}`);
+      continue;
+    }
+    // An epic of a legend: its progress in phases.
+    const phases = store.list({ parentId: child.id }).filter((phase) => phase.issueType === 'phase');
+    const closed = phases.filter((phase) => phase.status === 'closed').length;
+    field(
+      child.tier ?? 'plan',
+      `${child.id} [${child.status}] ${child.title} (${progressBar(closed, phases.length)} ${closed}/${phases.length} phases)`,
+    );
+  }
   if (bead.description) lines.push('', indent(bead.description));
   if (bead.notes) lines.push('', '  notes:', indent(bead.notes, '    '));
   return `${lines.join('\n')}\n`;
+}
+
+/** `[####------]`: `done` of `total`, ten cells wide. */
+function progressBar(done: number, total: number): string {
+  const cells = total === 0 ? 0 : Math.round((done / total) * 10);
+  return `[${'#'.repeat(cells)}${'-'.repeat(10 - cells)}]`;
 }
 
 function indent(text: string, prefix = '  '): string {

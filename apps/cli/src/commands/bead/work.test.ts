@@ -537,9 +537,19 @@ describe('sase bead work', () => {
   );
 
   it(
-    'works a legend: epic planners chained with %wait, then the land agent',
+    'works a legend: %plan epic planners chained with %wait, their epics approved and linked, then the land agent',
     async () => {
-      const cwd = await createWorkspace(['sh', '-c', 'cat >/dev/null']);
+      // A planner writes an epic plan and submits it for approval (its context says "Plan first"); the
+      // land agent reads its prompt and does nothing.
+      const planner = [
+        'context=$(cat "$SASE_PROMPT_CONTEXT" 2>/dev/null)',
+        'case "$context" in *"## Plan first"*)',
+        '  printf -- "---\\ntitle: Epic of %s\\nphases:\\n  - {id: a, title: Step}\\n---\\n# Epic\\n" "$SASE_AGENT_NAME" > "$SASE_ARTIFACTS_DIR/epic.md"',
+        `  node ${JSON.stringify(builtCli)} plan submit "$SASE_ARTIFACTS_DIR/epic.md" --tier epic --agent "$SASE_AGENT_NAME" --name "epic-$(echo "$SASE_AGENT_NAME" | tr . -)" >/dev/null;;`,
+        '*) cat >/dev/null;;',
+        'esac',
+      ].join('\n');
+      const cwd = await createWorkspace(['sh', '-c', planner]);
       const legend = JSON.parse(
         (await sase(cwd, 'bead', 'create', '-t', 'L', '--tier', 'legend', '--epic-count', '2', '--json'))
           .stdout,
@@ -558,33 +568,57 @@ describe('sase bead work', () => {
         warnings: [],
       });
 
-      // With --json (and --wait) stdout is one document: the plan and the agents' final states.
-      const run = await withSupervisorStopped(cwd, () => sase(cwd, 'bead', 'work', id, '--wait', '--json'));
-      const document = JSON.parse(run.stdout);
-      expect(document).toMatchObject({ legend: id, land: { agent_name: id }, warnings: [] });
-      expect(
-        (document.agents as { name: string; state: string }[])
-          .map((agent) => [agent.name, agent.state])
-          .sort(),
-      ).toEqual([
-        [id, 'completed'],
-        [`${id}.plan-1`, 'completed'],
-        [`${id}.plan-2`, 'completed'],
-      ]);
+      await withSupervisorStopped(cwd, async () => {
+        // With --json (and --wait) stdout is one document: the plan and the agents' states when it settled:
+        // the first planner awaits approval of its epic, and what follows it waits.
+        const run = await sase(cwd, 'bead', 'work', id, '--wait', '--json');
+        const document = JSON.parse(run.stdout);
+        expect(document).toMatchObject({ legend: id, land: { agent_name: id }, warnings: [] });
+        expect(
+          (document.agents as { name: string; state: string }[])
+            .map((agent) => [agent.name, agent.state])
+            .sort(),
+        ).toEqual([
+          [id, 'waiting'],
+          [`${id}.plan-1`, 'plan'],
+          [`${id}.plan-2`, 'waiting'],
+        ]);
+        expect(requestOf(cwd, `${id}.plan-1`)).toMatchObject({ waits: [], bead_id: id, approve: true });
+        expect(requestOf(cwd, `${id}.plan-1`).directives).toEqual({
+          name: `${id}.plan-1`,
+          force_reuse: true,
+          plan: true,
+        });
+        expect(requestOf(cwd, `${id}.plan-2`).prompt).toContain(
+          `You are epic-planning agent 2 of legend ${id}.`,
+        );
+        expect(requestOf(cwd, id).prompt).toContain(`You are the land agent of legend ${id}.`);
+
+        // A person approves each epic: the planner ends epic_approved, the epic is linked to the legend,
+        // and the next planner (then the land agent) goes on.
+        for (const index of [1, 2]) {
+          const approved = JSON.parse(
+            (await sase(cwd, 'plan', 'approve', `epic-${id}-plan-${index}`, '--json')).stdout,
+          );
+          expect(approved).toMatchObject({ agent: `${id}.plan-${index}`, outcome: 'epic_approved' });
+          await sase(cwd, 'agent', 'wait', index === 1 ? `${id}.plan-2` : id);
+        }
+      });
       const states = statesOf(cwd);
-      expect(Object.keys(states).sort()).toEqual([id, `${id}.plan-1`, `${id}.plan-2`].sort());
-      for (const state of Object.values(states)) {
-        expect(state, state.name).toMatchObject({ state: 'completed', attempt: 1 });
-      }
-      expect(requestOf(cwd, `${id}.plan-1`)).toMatchObject({ waits: [], bead_id: null });
-      expect(requestOf(cwd, `${id}.plan-2`)).toMatchObject({ waits: [`${id}.plan-1`], bead_id: null });
-      expect(requestOf(cwd, id)).toMatchObject({ waits: [`${id}.plan-1`, `${id}.plan-2`], bead_id: id });
-      expect(requestOf(cwd, `${id}.plan-2`).prompt).toContain(
-        `You are epic-planning agent 2 of legend ${id}.`,
+      expect(states[`${id}.plan-1`]).toMatchObject({ state: 'epic_approved', attempt: 1 });
+      expect(states[`${id}.plan-2`]).toMatchObject({ state: 'epic_approved', attempt: 1 });
+      expect(states[id]).toMatchObject({ state: 'completed', attempt: 1 });
+      const all = await beads(cwd);
+      const epics = Object.values(all).filter((bead) => (bead as { parent_id?: string }).parent_id === id);
+      expect(epics.map((bead) => bead.title).sort()).toEqual([
+        `Epic of ${id}.plan-1`,
+        `Epic of ${id}.plan-2`,
+      ]);
+      // The legend stays open until its epics land; `bead show` lists them with their progress.
+      expect(all[id]).toMatchObject({ status: 'open', is_ready_to_work: true });
+      expect((await sase(cwd, 'bead', 'show', id)).stdout).toMatch(
+        /epic: +bw-2 \[open\] Epic of bw-1\.plan-1 \(\[-{10}\] 0\/1 phases\)/,
       );
-      expect(requestOf(cwd, id).prompt).toContain(`You are the land agent of legend ${id}.`);
-      // A plan bead is not closed by its land agent's exit: the agent (which did nothing) leaves it open.
-      expect((await beads(cwd))[id]).toMatchObject({ status: 'open', is_ready_to_work: true });
     },
     TIMEOUT,
   );

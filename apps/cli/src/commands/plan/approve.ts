@@ -1,6 +1,6 @@
-import { approvePlan } from '@sase/sdd';
+import { approvePlanFor } from '@sase/workspace';
+import { findWorkspace } from '@sase/workspace/config';
 import type { CommandContext } from '../../io.js';
-import { openSdd } from '../sdd/open-sdd.js';
 
 export interface PlanApproveOptions extends CommandContext {
   /** A plan name or path. */
@@ -12,24 +12,33 @@ export interface PlanApproveOptions extends CommandContext {
 
 /**
  * `sase plan approve PLAN [--by NAME]`: promotes the plan to beads (a plan bead, and for an epic one phase
- * bead per phase with `blocks` edges) and writes `bead`, `approved_by` and `approved_at` back into the plan.
- * Approving an approved plan changes nothing.
+ * bead per phase with `blocks` edges), writes `bead`, `approved_by` and `approved_at` back into the plan, and
+ * releases the `%plan` agent that submitted it (see approvePlanFor). Approving an approved plan changes
+ * nothing.
  */
 export async function planApprove(options: PlanApproveOptions): Promise<number> {
   const env = options.env ?? process.env;
-  const { workspace, store } = await openSdd(options.cwd, env);
-  const result = await approvePlan({
-    store,
+  const workspace = await findWorkspace(options.cwd);
+  const result = await approvePlanFor({
+    workspace,
     plan: options.plan,
     cwd: options.cwd,
     env,
-    ...(options.by ? { approvedBy: options.by } : {}),
-    ...(workspace.config.beads.prefix ? { beadPrefix: workspace.config.beads.prefix } : {}),
+    ...(options.by ? { by: options.by } : {}),
   });
-  const plan = store.workspacePath(result.plan);
+  const plan = `${workspace.config.sdd.versionControlled ? 'sdd' : '.sase/sdd'}/${result.plan}`;
   if (options.json) {
     options.io.stdout(
-      `${JSON.stringify({ plan, bead: result.bead, phases: result.phases, already_approved: result.isAlreadyApproved })}\n`,
+      `${JSON.stringify({
+        plan,
+        bead: result.bead,
+        phases: result.phases,
+        already_approved: result.isAlreadyApproved,
+        agent: result.agent ?? null,
+        outcome: result.outcome ?? null,
+        next_attempt: result.nextAttempt ?? null,
+        work_started: result.workStarted ?? [],
+      })}\n`,
     );
   } else {
     const phases = result.phases.length ? ` with phases ${result.phases.join(', ')}` : '';
@@ -38,6 +47,15 @@ export async function planApprove(options: PlanApproveOptions): Promise<number> 
         ? `${plan} is already approved as ${result.bead}${phases}; nothing changed\n`
         : `approved ${plan} as ${result.bead}${phases}\n`,
     );
+    if (result.outcome === 'plan_approved') {
+      options.io.stdout(`agent ${result.agent} implements it now (attempt ${result.nextAttempt})\n`);
+    } else if (result.outcome === 'epic_approved') {
+      options.io.stdout(
+        `agent ${result.agent}: epic_approved` +
+          (result.workStarted?.length ? `; its bead work started (${result.workStarted.join(', ')})` : '') +
+          '\n',
+      );
+    }
   }
   return 0;
 }

@@ -66,6 +66,10 @@ describe('sase plan submit / approve', () => {
       bead: 'shop-1',
       phases: ['shop-1.1', 'shop-1.2'],
       already_approved: false,
+      agent: null,
+      outcome: null,
+      next_attempt: null,
+      work_started: [],
     });
     io.out = '';
     expect(await planApprove({ cwd, io, env, json: false, plan: first.plan })).toBe(0);
@@ -175,6 +179,102 @@ describe('sase plan submit / approve', () => {
     const approve = program.commands
       .find((command) => command.name() === 'plan')
       ?.commands.map((command) => command.name());
-    expect(approve).toEqual(['submit', 'approve']);
+    expect(approve).toEqual(['submit', 'approve', 'reject', 'show', 'list']);
   });
+});
+
+describe('the plan-approval loop, end to end (the built CLI, a real supervisor and shell agents)', () => {
+  const repo = join(import.meta.dirname, '../../../../..');
+  const sase = join(repo, 'apps/cli/dist/bin.cjs');
+
+  it('a %plan agent submits, stops in `plan`, is rejected with feedback, plans again, is approved and implements', async () => {
+    const { runCli } = await import('../../testing/run-cli.js');
+    const { cwd, home } = workspace();
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@l', 'commit', '-q', '--allow-empty', '-m', 'init'],
+      { cwd },
+    );
+    // The agent: plans while its context says "Plan first" (feedback, if any, makes it say more), and
+    // otherwise implements what its context says was approved.
+    writeFileSync(
+      join(cwd, 'agent.sh'),
+      [
+        'context=$(cat "$SASE_PROMPT_CONTEXT" 2>/dev/null)',
+        'case "$context" in',
+        '  *"## Plan first"*)',
+        '    extra=""; case "$context" in *"Feedback on it"*) extra="Add a backoff.";; esac',
+        '    printf "# Retry the upload\\n\\nTry three times. %s\\n" "$extra" > "$HOME/plan.md"',
+        `    node ${JSON.stringify(sase)} plan submit "$HOME/plan.md" --tier tale --agent "$SASE_AGENT_NAME" > /dev/null`,
+        '    ;;',
+        '  *) printf "%s\\n" "$context" > "implemented-$SASE_AGENT_NAME.md" ;;',
+        'esac',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(cwd, 'sase.yml'),
+      `launcher:\n  default: shell\n  shell:\n    command: [sh, ${JSON.stringify(join(cwd, 'agent.sh'))}]\n    env: {HOME: ${JSON.stringify(home)}}\naxe:\n  poll_ms: 200\n`,
+    );
+    const previousHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      expect((await runCli(cwd, 'init', '--prefix', 'up')).code).toBe(0);
+      const submitted = await runCli(
+        cwd,
+        'run',
+        '--wait',
+        '%name:uploader %plan\nMake the upload reliable.\n---\n%name:after %wait:uploader\necho after',
+      );
+      expect(submitted.code, submitted.stderr).toBe(0);
+      expect(submitted.stderr).toContain('uploader submitted a plan that awaits approval');
+      const listed = JSON.parse((await runCli(cwd, 'agent', 'list', '--json')).stdout);
+      expect(listed).toEqual([
+        expect.objectContaining({ name: 'after', state: 'waiting', reason: 'uploader awaits plan approval' }),
+        expect.objectContaining({ name: 'uploader', state: 'plan' }),
+      ]);
+      const plans = JSON.parse((await runCli(cwd, 'plan', 'list', '--json')).stdout);
+      expect(plans).toEqual([expect.objectContaining({ state: 'awaiting', agent: 'uploader', round: 1 })]);
+
+      const rejected = await runCli(
+        cwd,
+        'plan',
+        'reject',
+        'retry-the-upload',
+        '--feedback',
+        'Back off.',
+        '--by',
+        'bob',
+      );
+      expect(rejected.stdout).toContain('agent uploader plans again with the feedback (attempt 2)');
+      expect((await runCli(cwd, 'agent', 'wait', 'uploader')).code).toBe(0);
+      const shown = JSON.parse((await runCli(cwd, 'plan', 'show', 'retry-the-upload', '--json')).stdout);
+      expect(shown).toMatchObject({
+        state: 'awaiting',
+        round: 2,
+        reviews: [expect.objectContaining({ by: 'bob' })],
+      });
+      expect(shown.body).toContain('Add a backoff.');
+
+      const approved = await runCli(cwd, 'plan', 'approve', 'retry-the-upload', '--json');
+      expect(JSON.parse(approved.stdout)).toMatchObject({
+        agent: 'uploader',
+        outcome: 'plan_approved',
+        next_attempt: 3,
+      });
+      const waited = await runCli(cwd, 'agent', 'wait', 'after');
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(readFileSync(join(cwd, 'implemented-uploader.md'), 'utf8')).toContain(
+        '## Implement the approved plan',
+      );
+      const final = JSON.parse((await runCli(cwd, 'agent', 'list', '--json')).stdout);
+      expect(final).toEqual([
+        expect.objectContaining({ name: 'after', state: 'completed' }),
+        expect.objectContaining({ name: 'uploader', state: 'completed', attempt: 3 }),
+      ]);
+    } finally {
+      await runCli(cwd, 'axe', 'stop');
+      process.env.HOME = previousHome;
+    }
+  }, 120_000);
 });

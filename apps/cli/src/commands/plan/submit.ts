@@ -17,6 +17,8 @@ export interface PlanSubmitOptions extends CommandContext {
   /** A Markdown file of `Q:` / `A:` pairs. */
   qa?: string;
   model?: string;
+  /** `--agent NAME`: submitted by that running `%plan` agent (see submitAgentPlan). */
+  agent?: string;
   /** Default process.env: HOME (refresh pulse, ~/.xprompts), SASE_ARTIFACTS_DIR, git author. */
   env?: NodeJS.ProcessEnv;
   /** Reads stdin for a `-` argument. Default: process.stdin. */
@@ -46,26 +48,50 @@ export async function planSubmit(options: PlanSubmitOptions): Promise<number> {
   const artifactsPrompt = env.SASE_ARTIFACTS_DIR ? join(env.SASE_ARTIFACTS_DIR, 'prompt.md') : undefined;
   const home = env.HOME || homedir();
 
-  const { store } = await openSdd(options.cwd, env);
-  const result = await submitPlan({
-    store,
-    planText,
-    planFile: options.file === '-' ? '-' : options.file,
-    tier: options.tier as PlanTier,
-    ...(options.name !== undefined ? { name: options.name } : {}),
-    ...(promptText !== undefined
-      ? { promptText, promptFile: options.prompt === '-' ? '<stdin>' : options.prompt }
-      : {}),
-    ...(artifactsPrompt && existsSync(artifactsPrompt)
-      ? { defaultPrompt: { text: readFileSync(artifactsPrompt, 'utf8'), file: artifactsPrompt } }
-      : {}),
-    ...(questionsAndAnswers !== undefined
-      ? { questionsAndAnswers, questionsAndAnswersFile: options.qa }
-      : {}),
-    ...(options.model ? { model: options.model } : {}),
-    promptExpansion: { homeDirectory: home, builtins: CLI_BUILTIN_XPROMPTS },
-    refreshPulseFile: join(home, '.sase', '.ace_refresh_pulse'),
-  });
+  const { store, workspace } = await openSdd(options.cwd, env);
+  if (options.agent !== undefined && promptText !== undefined) {
+    throw new CliError(
+      'INVALID_INPUT',
+      "--agent takes the agent's own prompt as the snapshot: drop --prompt",
+    );
+  }
+  const result =
+    options.agent !== undefined
+      ? await (await import('@sase/workspace')).submitAgentPlan({
+          workspace,
+          agent: options.agent,
+          planText,
+          planFile: options.file === '-' ? '-' : options.file,
+          tier: options.tier as PlanTier,
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(questionsAndAnswers !== undefined
+            ? {
+                questionsAndAnswers,
+                ...(options.qa === undefined ? {} : { questionsAndAnswersFile: options.qa }),
+              }
+            : {}),
+          ...(options.model ? { model: options.model } : {}),
+          env,
+        })
+      : await submitPlan({
+          store,
+          planText,
+          planFile: options.file === '-' ? '-' : options.file,
+          tier: options.tier as PlanTier,
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(promptText !== undefined
+            ? { promptText, promptFile: options.prompt === '-' ? '<stdin>' : options.prompt }
+            : {}),
+          ...(artifactsPrompt && existsSync(artifactsPrompt)
+            ? { defaultPrompt: { text: readFileSync(artifactsPrompt, 'utf8'), file: artifactsPrompt } }
+            : {}),
+          ...(questionsAndAnswers !== undefined
+            ? { questionsAndAnswers, questionsAndAnswersFile: options.qa }
+            : {}),
+          ...(options.model ? { model: options.model } : {}),
+          promptExpansion: { homeDirectory: home, builtins: CLI_BUILTIN_XPROMPTS },
+          refreshPulseFile: join(home, '.sase', '.ace_refresh_pulse'),
+        });
 
   for (const warning of result.warnings) options.io.stderr(`sase: ${formatDiagnostic(warning)}\n`);
   const plan = store.workspacePath(result.plan);

@@ -73,6 +73,13 @@ export function printSummary(io: CliIo, states: readonly AgentState[]): void {
         'fix the cause and `sase agent retry NAME`\n',
     );
   }
+  const planning = states.filter((state) => state.state === 'plan');
+  if (planning.length > 0) {
+    io.stderr(
+      `sase: ${planning.map((state) => state.name).join(', ')} submitted a plan that awaits approval; ` +
+        '`sase plan list` shows them, `sase plan approve PLAN` or `sase plan reject PLAN --feedback TEXT` decides\n',
+    );
+  }
   const noop = states.filter((state) => state.state === 'noop');
   if (noop.length > 0) {
     io.stderr(
@@ -82,9 +89,12 @@ export function printSummary(io: CliIo, states: readonly AgentState[]): void {
   }
 }
 
-/** True when every agent ended with an outcome that satisfies a wait (`completed`, `noop`). */
+/**
+ * True when every agent ended with an outcome that satisfies a wait (`completed`, `noop`, ...), or awaits
+ * the approval of its plan (`plan`: nothing failed, a person decides next).
+ */
 export function isAllSucceeded(states: readonly AgentState[]): boolean {
-  return states.every(isSucceeded);
+  return states.every((state) => isSucceeded(state) || state.state === 'plan' || state.isAwaitingDecision);
 }
 
 export interface FollowOptions {

@@ -85,6 +85,8 @@ describe('sase xprompt list', () => {
       'bead/plan_epic',
       'bead/work_phase',
       'mine',
+      'plan/implement',
+      'plan/instructions',
       'review',
       'style',
     ]);
