@@ -147,6 +147,8 @@ export function createCliSandbox(
 function codexConfig(mockUrl: string, retries: number): string {
   return [
     'model_provider = "sase-mock"',
+    // Without a model, Codex picks one of its catalogue's, for which it sends the mock no tools.
+    `model = "${MOCK_MODELS.codex}"`,
     'check_for_update_on_startup = false',
     '',
     '[model_providers.sase-mock]',

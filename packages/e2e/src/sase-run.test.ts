@@ -1,14 +1,11 @@
 // `sase run --launcher claude|codex|gemini` with the built CLI (apps/cli/dist/bin.cjs) and the real agent CLIs,
 // configured in sase.yml (launcher.<id>.executable and env), against the mock model server.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readTranscript } from '@sase/launcher-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AgentCli,
   createCliSandbox,
   createGitWorkspace,
   MOCK_MODELS,
@@ -17,11 +14,11 @@ import {
 } from './agent-clis.js';
 import { RUN_TIMEOUT_MS, toolEvents } from './harness.js';
 import { type MockModelServer, startMockModelServer } from './mock-model-server.js';
+import { isSaseBuilt, launcherYml, runSase, SASE_BIN } from './sase-cli.js';
 
-const sase = fileURLToPath(new URL('../../../apps/cli/dist/bin.cjs', import.meta.url));
-const isBuilt = existsSync(sase);
+const isBuilt = isSaseBuilt;
 if (!isBuilt) {
-  console.warn(`sase-run.test.ts: skipped, ${sase} is not built (run \`pnpm build\` first)`);
+  console.warn(`sase-run.test.ts: skipped, ${SASE_BIN} is not built (run \`pnpm build\` first)`);
 }
 
 removeHostAgentVariables();
@@ -34,32 +31,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0)) cleanup();
   await mock?.close();
 });
-
-/** sase.yml `launcher.<cli>`: the pinned CLI and the environment that points it at the mock (YAML accepts JSON). */
-function saseYml(cli: AgentCli, executable: string, env: Record<string, string>): string {
-  return [
-    'launcher:',
-    `  ${cli}:`,
-    `    executable: ${JSON.stringify(executable)}`,
-    `    env: ${JSON.stringify(env)}`,
-    ...(cli === 'gemini' ? ['    trust_workspace: true'] : []),
-    '',
-  ].join('\n');
-}
-
-function runSase(args: string[], cwd: string, home: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [sase, ...args],
-      { cwd, env: { ...process.env, HOME: home }, timeout: RUN_TIMEOUT_MS },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe.skipIf(!isBuilt)(
   'sase run with the real agent CLIs (apps/cli/dist/bin.cjs)',
@@ -81,7 +52,10 @@ describe.skipIf(!isBuilt)(
           () => rmSync(workspace, { recursive: true, force: true }),
           () => rmSync(home, { recursive: true, force: true }),
         );
-        writeFileSync(join(workspace, 'sase.yml'), saseYml(cli, sandbox.executable, sandbox.env));
+        writeFileSync(
+          join(workspace, 'sase.yml'),
+          `launcher:\n${launcherYml(cli, sandbox.executable, sandbox.env)}\n`,
+        );
         const name = `e2e-${cli}`;
         const result = await runSase(
           [

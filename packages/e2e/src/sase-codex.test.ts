@@ -1,0 +1,3 @@
+import { describeSaseWorkflows } from './sase-workflow.js';
+
+describeSaseWorkflows('codex');
