@@ -194,3 +194,15 @@ describe('approvePlan', () => {
     });
   });
 });
+
+describe('the default approver', () => {
+  it("reads user.name from the project's own repository when neither the SDD repository nor ~/.gitconfig has it", async () => {
+    const { store, env, workspaceRoot } = await setup();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(workspaceRoot, '.git'), { recursive: true });
+    writeFileSync(join(workspaceRoot, '.git', 'config'), '[user]\n\tname = Project Person\n');
+    await submitPlan({ store, planText: epicText, tier: 'epic', promptText: 'p', expandPrompt });
+    await approvePlan({ store, plan: 'auth-rework', env: { ...env, USER: 'shell-user' } });
+    expect(store.readPlan(store.resolvePlan('auth-rework').path).frontmatter.approvedBy).toBe('Project Person');
+  });
+});

@@ -14,7 +14,10 @@ export interface ApprovePlanOptions {
   /** A plan name or path (absolute, relative to `cwd`, or relative to the SDD root). */
   plan: string;
   cwd?: string;
-  /** Who approves. Default: git `user.name` (SDD repository, then ~/.gitconfig), else $USER, else `unknown`. */
+  /**
+   * Who approves. Default: git `user.name` (the SDD repository, the project's repository, then ~/.gitconfig),
+   * else $USER, else `unknown`.
+   */
   approvedBy?: string;
   /** Approval time. Default now. */
   now?: Date;
@@ -79,7 +82,8 @@ export async function approvePlan(options: ApprovePlanOptions): Promise<ApproveP
 
     checkApprovable(plan, file);
     const { planBead, phaseBeads } = createBeads(beads, plan, design);
-    const approvedBy = options.approvedBy ?? defaultApprover(store.root, options.env ?? process.env);
+    const approvedBy =
+      options.approvedBy ?? defaultApprover(store.root, store.workspaceRoot, options.env ?? process.env);
     const approved: Plan = {
       frontmatter: {
         ...frontmatter,
@@ -199,10 +203,12 @@ async function beadStoreFor(
   };
 }
 
-function defaultApprover(sddRoot: string, env: NodeJS.ProcessEnv): string {
+function defaultApprover(sddRoot: string, workspaceRoot: string, env: NodeJS.ProcessEnv): string {
   const home = env.HOME ?? homedir();
   for (const file of [
     join(sddRoot, '.git', 'config'),
+    // The project's own repository: `user.name` is often set there only.
+    join(workspaceRoot, '.git', 'config'),
     join(home, '.gitconfig'),
     join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'git', 'config'),
   ]) {

@@ -338,7 +338,8 @@ export class SddStore {
   async commit(message: string): Promise<string | undefined> {
     if (this.mode !== 'standalone') return undefined;
     await ensureRepository(this.root);
-    const author = this.author ?? (await resolveAuthor(this.root, this.env));
+    // The SDD repository's own identity, else the project repository's, else the user's.
+    const author = this.author ?? (await resolveAuthor(this.root, this.env, [this.workspaceRoot]));
     return commitAll(this.root, message, author);
   }
 }

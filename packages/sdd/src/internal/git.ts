@@ -100,10 +100,15 @@ async function withCommitLock<T>(dir: string, fn: () => Promise<T>): Promise<T> 
  * The commit author: $GIT_AUTHOR_NAME / $GIT_AUTHOR_EMAIL, else `user.name` / `user.email` from the
  * repository's config, then ~/.gitconfig, then $XDG_CONFIG_HOME/git/config; else `SASE <sase@localhost>`.
  */
-export async function resolveAuthor(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<GitAuthor> {
+export async function resolveAuthor(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  moreRepositories: readonly string[] = [],
+): Promise<GitAuthor> {
   const home = env.HOME ?? homedir();
   const files = [
     join(dir, '.git', 'config'),
+    ...moreRepositories.map((repository) => join(repository, '.git', 'config')),
     join(home, '.gitconfig'),
     join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'git', 'config'),
   ];
