@@ -160,5 +160,6 @@ if (changes.length !== 5 || unsubmitted.length > 0) {
   process.exit(1);
 }
 console.log(
-  `\n${bold('Done.')} Agent artifacts: ${join(workspace, '.sase/agents')}  (try: sase -C ${workspace} agent logs demo-1.3)`,
+  `\n${bold('Done.')} Agent artifacts: ${join(workspace, '.sase/agents')}\n` +
+    `Put sase on your PATH with \`npm run link-cli\`, then try: sase -C ${workspace} agent logs demo-1.3`,
 );

@@ -141,6 +141,14 @@ export async function startBeadWork(options: StartBeadWorkOptions): Promise<Star
   const blockersOf = new Map<string, string[]>();
   try {
     const target = store.get(options.id);
+    if (target.status === 'closed') {
+      throw new WorkspaceError(
+        'EPIC_CLOSED',
+        `${target.id} is closed${target.closeReason ? ` (${target.closeReason})` : ''}: there is nothing to work; ` +
+          `to work it again, reopen it first (sase bead reopen ${target.id})`,
+        { beadId: target.id },
+      );
+    }
     if (target.tier === 'legend' && target.issueType === 'plan') {
       plan = planLegendWork(target);
     } else {

@@ -61,6 +61,11 @@ describe('sase change land', () => {
     expect(existsSync(worktreePathOf(workspace.root, ids.api!))).toBe(false);
     expect(gitIn(workspace.root, 'branch', '--list', 'sase/*').trim().split('\n')).toHaveLength(3);
     expect(await listAgentWorkspaces(workspace.root)).toEqual([]);
+    // Working a closed epic again is refused, saying why and what to do.
+    await expect(startBeadWork({ workspace, id: epic })).rejects.toMatchObject({
+      code: 'EPIC_CLOSED',
+      message: `${epic} is closed (landed 3 phase(s) on main): there is nothing to work; to work it again, reopen it first (sase bead reopen ${epic})`,
+    });
     // Landing again changes nothing.
     const again = await landEpic(workspace, epic);
     expect(again.landed).toEqual([]);

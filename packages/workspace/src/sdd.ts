@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SddStore } from '@sase/sdd';
 import type { Workspace } from './config.js';
+import { git } from './internal/git.js';
 
 /**
  * A handle on the workspace's SDD tree (`.sase/sdd/` or `sdd/` per sase.yml). @sase/sdd (remark, yaml, zod,
@@ -28,5 +29,34 @@ export async function commitSdd(workspace: Workspace, message: string): Promise<
   if (workspace.config.sdd.versionControlled) return undefined;
   if (!existsSync(join(workspace.sddRoot, '.git'))) return undefined;
   const store = await openSddStore(workspace);
-  return (await store.commit(message)) ?? undefined;
+  return (await store.commit(await withChangedBeads(workspace, message))) ?? undefined;
+}
+
+/**
+ * The commit message, naming every bead the commit changes that the message does not name already: agents
+ * edit the store at any moment, so an outcome's commit may carry another bead's change made meanwhile.
+ */
+async function withChangedBeads(workspace: Workspace, message: string): Promise<string> {
+  const file = join(workspace.beadsDir, 'issues.jsonl');
+  const head = await git(workspace.sddRoot, ['show', 'HEAD:beads/issues.jsonl'], { isFailureExpected: true });
+  let current: string;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    return message;
+  }
+  const before = new Set(head.code === 0 ? head.stdout.split('\n') : []);
+  const changed = current
+    .split('\n')
+    .filter((line) => line !== '' && !before.has(line))
+    .map((line) => /^\{"id":"([^"]+)"/.exec(line)?.[1])
+    .filter(
+      (id): id is string =>
+        id !== undefined && !new RegExp(`(^|[\\s(:])${escape(id)}([\\s),:]|$)`).test(message),
+    );
+  return changed.length === 0 ? message : `${message}\n\nAlso changed: ${changed.join(', ')}\n`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

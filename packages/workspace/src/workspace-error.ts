@@ -25,7 +25,8 @@ export type WorkspaceErrorCode =
   | 'MODEL_ALIAS_UNKNOWN'
   | 'MODEL_INVALID'
   | 'AGENT_NOT_PLANNING'
-  | 'PLAN_APPROVED';
+  | 'PLAN_APPROVED'
+  | 'EPIC_CLOSED';
 
 export interface WorkspaceErrorDetails {
   file?: string;
