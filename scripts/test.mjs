@@ -1,13 +1,17 @@
 // `npm test`: install, build, run every test once from the root, and end with one plain summary line
 // ("N passed, N failed") read from vitest's JSON report.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, root, setup } from './setup.mjs';
 
 if (!process.argv.includes('--no-setup')) setup();
 const report = join(root, 'test-results.json');
 rmSync(report, { force: true });
+// Every temporary file of the run (the tests', and the agents', supervisors' and CLIs' they start) goes
+// into one directory, removed at the end: a run leaves nothing behind, whatever a test forgot.
+const scratch = mkdtempSync(join(tmpdir(), 'sase-test-run-'));
 const vitest = spawnSync(
   process.execPath,
   [
@@ -17,8 +21,9 @@ const vitest = spawnSync(
     '--reporter=json',
     `--outputFile.json=${report}`,
   ],
-  { cwd: root, env, stdio: 'inherit' },
+  { cwd: root, env: { ...env, TMPDIR: scratch }, stdio: 'inherit' },
 );
+rmSync(scratch, { recursive: true, force: true });
 let passed = 0;
 let failed = 0;
 if (existsSync(report)) {

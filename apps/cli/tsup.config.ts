@@ -63,7 +63,7 @@ export default defineConfig([
     ],
     format: ['esm'],
     splitting: true,
-    dts: { entry: ['src/main.ts'] },
+    dts: process.env.SASE_BUILD_DTS === '0' ? false : { entry: ['src/main.ts'] },
     clean: false, // both builds write to dist/: the build script empties it first
     // The bundled CommonJS (commander) requires Node built-ins: give ESM chunks a require().
     banner: {

@@ -20,7 +20,8 @@ export default defineConfig({
           js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
         }
       : {},
-  dts: true,
+  // Type declarations are for publishing and type checks; `npm test` and `npm run demo` build without them.
+  dts: process.env.SASE_BUILD_DTS !== '0',
   clean: true,
   sourcemap: true,
 });

@@ -5,7 +5,8 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: true,
+  // Type declarations are for publishing and type checks; `npm test` and `npm run demo` build without them.
+  dts: process.env.SASE_BUILD_DTS !== '0',
   clean: true,
   sourcemap: true,
 });
