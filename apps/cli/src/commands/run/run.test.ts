@@ -203,6 +203,10 @@ describe('sase run', () => {
       expect(readJson(join(cwd, '.sase/agents/first/done.json'))).toMatchObject({ outcome: 'completed' });
       expect(readJson(join(cwd, '.sase/agents/second/done.json'))).toMatchObject({ outcome: 'completed' });
       expect(readJson(join(cwd, '.sase/agents/second/request.json')).waits).toEqual(['first']);
+      // Progress lines say time, agent and state; `sase:` is kept for errors and notes.
+      expect(result.stderr).toMatch(/^\d\d:\d\d:\d\d second: waiting \(first is (waiting|running)\)$/m);
+      expect(result.stderr).toMatch(/^\d\d:\d\d:\d\d second: completed \(exit 0\)$/m);
+      expect(result.stderr).not.toMatch(/^sase: (first|second) /m);
     } finally {
       await runCli(cwd, 'axe', 'stop');
     }

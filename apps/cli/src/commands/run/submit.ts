@@ -121,13 +121,15 @@ export function followAgents(options: FollowOptions): Promise<AgentState[]> {
         options.onProgress(current);
         return;
       }
+      // Progress, one line per change of an agent: `12:03:04 p-1.2: running (pid 4242)`. Not prefixed with
+      // `sase:`, which marks errors and notes.
+      const time = new Date().toISOString().slice(11, 19);
       for (const state of current) {
-        const line = `${state.state}${state.state === 'waiting' ? '' : ` ${detailOf(state)}`}`.trim();
+        const detail = detailOf(state);
+        const line = `${state.state}${detail === '' ? '' : ` (${detail})`}`;
         if (lastSeen.get(state.name) === line) continue;
         lastSeen.set(state.name, line);
-        options.io.stderr(
-          `sase: ${state.name} ${line}${state.isParked ? ` (parked: ${state.reason})` : ''}\n`,
-        );
+        options.io.stderr(`${time} ${state.name}: ${line}\n`);
       }
     },
   });
