@@ -1,6 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from './commander.js';
-import { formatError } from './errors.js';
+import { CliError, formatError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 import { CliRuntime } from './runtime.js';
 
@@ -31,12 +32,26 @@ export async function runProgram(
     .description('SASE: plans, beads, launchers and a supervisor for fleets of coding agents.')
     .version(typeof __SASE_VERSION__ === 'string' ? __SASE_VERSION__ : '0.0.0-dev', '-V, --version')
     .option('-C, --cwd <dir>', 'run as if sase was started in <dir>')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
+      // A mistake on the command line reads like every other error: `sase: <what> [USAGE]`, exit 2.
+      outputError: (text, write) =>
+        write(`sase: ${text.trim().replace(/^error: /, '')} (see --help) [USAGE]\n`),
     })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', () => {
+      const directory = program.opts().cwd as string | undefined;
+      if (directory === undefined) return;
+      const path = resolve(options.cwd ?? process.cwd(), directory);
+      if (!existsSync(path) || !statSync(path).isDirectory()) {
+        throw new CliError(
+          'USAGE',
+          `-C ${directory}: ${existsSync(path) ? 'is not a directory' : 'no such directory'} (${path})`,
+          2,
+        );
+      }
+    });
   declare(program, runtime);
 
   try {
