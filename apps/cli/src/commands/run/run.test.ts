@@ -240,6 +240,42 @@ describe('sase run', () => {
     expect(quiet.stderr).toContain('sase: agent quiet noop (shell, exit 0)');
   });
 
+  it('--wait: Ctrl-C stops following only, says what goes on and how to stop it (exit 130)', async () => {
+    const cwd = createTempWorkspace();
+    writeFileSync(
+      join(cwd, 'sase.yml'),
+      'launcher:\n  default: shell\n  shell:\n    command: [sh]\naxe:\n  poll_ms: 200\n',
+    );
+    const bin = fileURLToPath(new URL('../../../dist/bin.cjs', import.meta.url));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(
+      process.execPath,
+      [bin, 'run', '--wait', '%name:slow\nsleep 30\n---\n%name:after %wait\necho after'],
+      {
+        cwd,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      while (!/ slow: running \(pid \d+\)/.test(stderr))
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(130);
+      expect(stderr).toMatch(
+        /sase: stopped following; 2 agent\(s\) of this run go on \(after, slow\) under the supervisor \(pid \d+\): follow them with `sase agent list --watch`, stop them with `sase agent kill NAME` or `sase axe stop` \[INTERRUPTED\]\n$/,
+      );
+    } finally {
+      child.kill('SIGKILL');
+      const { runCli } = await import('../../testing/run-cli.js');
+      await runCli(cwd, 'axe', 'stop');
+    }
+  });
+
   it('refuses to run with no launcher configured (NO_LAUNCHER), creating nothing', async () => {
     const cwd = createTempWorkspace();
     await expect(sase(cwd, { prompt: 'Fix the login bug' })).rejects.toMatchObject({

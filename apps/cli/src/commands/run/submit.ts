@@ -2,8 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import {
   type AgentState,
+  agentStates,
   createRegistry,
   formatAgentState,
+  isSettled,
+  readSupervisorStatus,
   type StartSupervisorProcessResult,
   waitForAgents,
 } from '@sase/scheduler';
@@ -108,13 +111,60 @@ export interface FollowOptions {
   onProgress?: (states: readonly AgentState[]) => void;
 }
 
-/** Follows agents until every one is settled, printing progress (lines on stderr, or `onProgress`). */
-export function followAgents(options: FollowOptions): Promise<AgentState[]> {
+/**
+ * Follows agents until every one is settled, printing progress (lines on stderr, or `onProgress`). Ctrl-C
+ * (without a `signal` of the caller's) stops following only: it says what still runs and how to stop it, and
+ * rejects with an INTERRUPTED error (exit 130). At the end it says that the supervisor goes on.
+ */
+export async function followAgents(options: FollowOptions): Promise<AgentState[]> {
+  const interrupt = options.signal === undefined ? new AbortController() : undefined;
+  const onInterrupt = () => interrupt?.abort('interrupted');
+  if (interrupt !== undefined) process.once('SIGINT', onInterrupt);
+  try {
+    const states = await followAgentsUntilSettled(options, options.signal ?? interrupt?.signal);
+    noteSupervisor(options);
+    return states;
+  } catch (error) {
+    if (interrupt?.signal.aborted) {
+      const running = agentStates(createRegistry(options.root)).filter(
+        (state) => options.names.includes(state.name) && !isSettled(state),
+      );
+      const supervisor = readSupervisorStatus(options.root);
+      throw new CliError(
+        'INTERRUPTED',
+        `stopped following; ${running.length} agent(s) of this run go on` +
+          (running.length > 0 ? ` (${running.map((state) => state.name).join(', ')})` : '') +
+          (supervisor.isRunning ? ` under the supervisor (pid ${supervisor.pid})` : '') +
+          ': follow them with `sase agent list --watch`, stop them with `sase agent kill NAME` or `sase axe stop`',
+        130,
+      );
+    }
+    throw error;
+  } finally {
+    if (interrupt !== undefined) process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+/** After a run: the supervisor stays (other agents, retries), and stops itself when idle. */
+function noteSupervisor(options: FollowOptions): void {
+  if (options.json) return;
+  const supervisor = readSupervisorStatus(options.root);
+  if (!supervisor.isRunning) return;
+  options.io.stderr(
+    `sase: the supervisor (pid ${supervisor.pid}) keeps running for retries and new agents; it stops by itself ` +
+      'when idle (axe.idle_exit_s), or now with `sase axe stop`\n',
+  );
+}
+
+function followAgentsUntilSettled(
+  options: FollowOptions,
+  signal: AbortSignal | undefined,
+): Promise<AgentState[]> {
   const lastSeen = new Map<string, string>();
   return waitForAgents(createRegistry(options.root), {
     names: options.names,
     pollMs: options.pollMs,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(signal === undefined ? {} : { signal }),
     onChange: (current) => {
       if (options.json) return;
       if (options.onProgress) {
