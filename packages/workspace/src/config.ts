@@ -19,6 +19,25 @@ export interface HookConfig {
   timeoutMs: number;
 }
 
+/** The events a notifier can be told about (sase.yml `notify[].on`). */
+export const NOTIFY_EVENTS = [
+  'plan_awaiting_approval',
+  'agent_failed',
+  'agent_killed',
+  'change_ready',
+  'run_settled',
+  'mentor_requested_changes',
+] as const;
+
+export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
+
+/** A notifier (sase.yml `notify`): a command told about the events it listens to. */
+export interface NotifierConfig {
+  on: NotifyEventName[];
+  /** argv; no shell unless `["sh", "-c", ...]`. It reads one JSON document on stdin. */
+  command: string[];
+}
+
 /** Where `sase run` puts an agent by default: its own git worktree, or the current checkout. */
 export type AgentWorkspaceMode = 'worktree' | 'checkout';
 
@@ -41,6 +60,7 @@ export interface SaseConfig {
   changes: { hooks: HookConfig[]; deleteMergedBranches: boolean };
   /** `legends.auto_work`: when a legend's epic plan is approved, its `bead work` starts at once. */
   legends: { autoWork: boolean };
+  notify: NotifierConfig[];
 }
 
 export const DEFAULT_CONFIG: SaseConfig = {
@@ -52,12 +72,13 @@ export const DEFAULT_CONFIG: SaseConfig = {
   agents: { workspace: 'checkout', retryContext: 'resume' },
   changes: { hooks: [], deleteMergedBranches: false },
   legends: { autoWork: false },
+  notify: [],
 };
 
 export const CONFIG_FILE = 'sase.yml';
 
 /** Bumped when SaseConfig changes shape, so a cached config of an older SASE is validated again. */
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 
 /**
  * The settings keys each built-in launcher takes under `launcher.<id>` (snake_case; camelCase is accepted
@@ -80,7 +101,7 @@ export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 
 const VALID_TOP_KEYS =
   'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, ' +
-  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, legends.auto_work';
+  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, legends.auto_work, notify';
 
 function writeFileAtomic(path: string, data: string): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
@@ -207,6 +228,18 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
         .partial()
         .optional(),
       legends: z.strictObject({ auto_work: z.boolean() }).partial().optional(),
+      notify: z
+        .array(
+          z.strictObject({
+            on: z
+              .array(z.enum(NOTIFY_EVENTS, { error: `one of ${NOTIFY_EVENTS.join(', ')}` }))
+              .min(1, `name the events, e.g. [agent_failed, run_settled]`),
+            command: z
+              .array(z.string().min(1))
+              .min(1, 'an argv list such as ["notify-send", "SASE"] (use ["sh", "-c", "..."] for a shell)'),
+          }),
+        )
+        .optional(),
     })
     .nullable();
   const result = schema.safeParse(document.toJS());
@@ -282,6 +315,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
       deleteMergedBranches: raw.changes?.delete_merged_branches ?? false,
     },
     legends: { autoWork: raw.legends?.auto_work ?? false },
+    notify: (raw.notify ?? []).map((notifier) => ({ on: notifier.on, command: notifier.command })),
   };
 }
 

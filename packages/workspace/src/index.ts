@@ -19,7 +19,15 @@ export {
   readChange,
   setChangeStatus,
 } from './changes.js';
-export type { AgentWorkspaceMode, HookConfig, RetryContextMode, SaseConfig, Workspace } from './config.js';
+export type {
+  AgentWorkspaceMode,
+  HookConfig,
+  NotifierConfig,
+  NotifyEventName,
+  RetryContextMode,
+  SaseConfig,
+  Workspace,
+} from './config.js';
 export {
   CONFIG_FILE,
   DEFAULT_CONFIG,
@@ -27,6 +35,7 @@ export {
   LAUNCHER_SETTING_KEYS,
   loadConfig,
   MODEL_NAME,
+  NOTIFY_EVENTS,
   parseConfigText,
   workspaceAt,
 } from './config.js';
@@ -43,6 +52,8 @@ export {
   resolveLauncher,
 } from './launchers.js';
 export { aliasTablesFor, launcherNamedBy, modelAliasesOf, resolveModelText } from './models.js';
+export type { NotifyEvent } from './notify.js';
+export { NOTIFIER_TIMEOUT_MS, notify } from './notify.js';
 export type {
   ApprovePlanForOptions,
   ApprovePlanForResult,

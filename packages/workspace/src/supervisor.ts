@@ -1,9 +1,15 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyAgentOutcome, openBeadStore } from '@sase/beads';
 import {
+  type AgentOutcome,
   type AgentRequest,
   type AgentSnapshot,
+  agentStates,
+  createRegistry,
   type DoneRecord,
   isRetryableOutcome,
+  isSettled,
   isWaitSatisfying,
   runAgentHost,
   type StartSupervisorProcessResult,
@@ -11,10 +17,39 @@ import {
   startSupervisorProcess,
 } from '@sase/scheduler';
 import { createWorkspaceLifecycle } from './agent-change.js';
+import { readWorkRun } from './bead-work.js';
 import type { Workspace } from './config.js';
 import { launcherResolverOf } from './launchers.js';
+import { notify } from './notify.js';
 import { approvePlanFor, readPlanSubmission } from './plans.js';
 import { commitSdd } from './sdd.js';
+
+/** Sends `run_settled` for each `sase bead work` run of `agentName` whose agents are now all settled. */
+function noteSettledRuns(workspace: Workspace, agentName: string): void {
+  const directory = join(workspace.root, '.sase', 'runs');
+  let files: string[];
+  try {
+    files = readdirSync(directory).filter((file) => file.endsWith('.json'));
+  } catch {
+    return;
+  }
+  const states = new Map(agentStates(createRegistry(workspace.root)).map((state) => [state.name, state]));
+  for (const file of files) {
+    const run = readWorkRun(workspace, file.slice(0, -'.json'.length));
+    if (run === undefined || !run.agents.includes(agentName)) continue;
+    const agents = run.agents.map((name) => states.get(name));
+    if (agents.some((state) => state === undefined || !isSettled(state))) continue;
+    void notify(workspace, `run_settled:${run.id}:${run.startedAt}`, {
+      event: 'run_settled',
+      bead: run.id,
+      // `completed` when every agent succeeded, else `unfinished` (something failed, or awaits a decision).
+      outcome: agents.every((state) => isWaitSatisfying(state!.state as AgentOutcome))
+        ? 'completed'
+        : 'unfinished',
+      agents: agents.map((state) => ({ name: state!.name, state: state!.state })),
+    });
+  }
+}
 
 /** A settled agent, as the supervisor's onSettled hook sees it. */
 export type SettledAgent = AgentSnapshot & { request: AgentRequest; done: DoneRecord };
@@ -55,13 +90,32 @@ export async function settleAgent(
   report: (text: string) => void = () => {},
 ): Promise<void> {
   const { done, request } = agent;
-  if (done.outcome === 'plan_submitted' && request.directives.approve === true) {
-    // `%approve` on a `%plan` agent: it approves its own plan, no human stop.
+  const key = `${agent.name}#${done.attempt}`;
+  const about = {
+    agent: agent.name,
+    attempt: done.attempt,
+    ...(request.beadId === null ? {} : { bead: request.beadId }),
+    outcome: done.outcome,
+  };
+  if (done.outcome === 'plan_submitted') {
     const submission = readPlanSubmission(workspace, agent.name, done.attempt);
-    if (submission !== undefined) {
+    if (request.directives.approve === true && submission !== undefined) {
+      // `%approve` on a `%plan` agent: it approves its own plan, no human stop.
       await approvePlanFor({ workspace, plan: submission.plan, by: `${agent.name} (%approve)` });
+    } else {
+      void notify(workspace, `plan_awaiting_approval:${key}`, {
+        event: 'plan_awaiting_approval',
+        ...about,
+        ...(submission === undefined ? {} : { plan: submission.plan }),
+      });
     }
+  } else if (done.outcome === 'failed' || done.outcome === 'killed') {
+    const event = done.outcome === 'failed' ? 'agent_failed' : 'agent_killed';
+    void notify(workspace, `${event}:${key}`, { event, ...about, error: done.error });
+  } else if (request.worktree !== null && isWaitSatisfying(done.outcome) && done.outcome !== 'noop') {
+    void notify(workspace, `change_ready:${key}`, { event: 'change_ready', ...about, change: agent.name });
   }
+  noteSettledRuns(workspace, agent.name);
   const beadId = request.beadId;
   const isBeadChanged = beadId !== null && recordBeadOutcome(workspace, done, beadId);
   if (!isBeadChanged && request.worktree === null) return;
