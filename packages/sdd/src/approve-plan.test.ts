@@ -203,6 +203,8 @@ describe('the default approver', () => {
     writeFileSync(join(workspaceRoot, '.git', 'config'), '[user]\n\tname = Project Person\n');
     await submitPlan({ store, planText: epicText, tier: 'epic', promptText: 'p', expandPrompt });
     await approvePlan({ store, plan: 'auth-rework', env: { ...env, USER: 'shell-user' } });
-    expect(store.readPlan(store.resolvePlan('auth-rework').path).frontmatter.approvedBy).toBe('Project Person');
+    expect(store.readPlan(store.resolvePlan('auth-rework').path).frontmatter.approvedBy).toBe(
+      'Project Person',
+    );
   });
 });

@@ -234,7 +234,7 @@ function randomChangeSpec(seed: number): ChangeSpec {
     timestamps: list(4, () => ({ time: pick(times), status: pick(changeStatuses) })),
   };
   const extra = list(2, () => ({
-    heading: pick(['Mentors', 'Notes: from a person', 'Ünïcödé']),
+    heading: pick(['Design notes', 'Notes: from a person', 'Ünïcödé']),
     text: pick(['', '- mentor review', '\nSome notes.\n\n- with a list', '### sub\ntext']),
   }));
   return extra.length ? { ...spec, extraSections: extra } : spec;
@@ -299,16 +299,16 @@ describe('parseChangeSpec / stringifyChangeSpec', () => {
   it('keeps unknown ## sections verbatim and writes them after ## Timestamps', () => {
     const text = exampleText.replace(
       '## Comments',
-      '## Mentors\n\n- alice attempt 1 commit 1a2b3c4: LGTM\n  with `details`\n\n## Comments',
+      '## Design notes\n\n- alice attempt 1 commit 1a2b3c4: LGTM\n  with `details`\n\n## Comments',
     );
     const { changeSpec, diagnostics } = parseChangeSpec(text);
     expect(diagnostics).toEqual([]);
     expect(changeSpec?.extraSections).toEqual([
-      { heading: 'Mentors', text: '\n- alice attempt 1 commit 1a2b3c4: LGTM\n  with `details`' },
+      { heading: 'Design notes', text: '\n- alice attempt 1 commit 1a2b3c4: LGTM\n  with `details`' },
     ]);
     const written = stringifyChangeSpec(changeSpec!);
     expect(written).toBe(
-      `${exampleText}\n## Mentors\n\n- alice attempt 1 commit 1a2b3c4: LGTM\n  with \`details\`\n`,
+      `${exampleText}\n## Design notes\n\n- alice attempt 1 commit 1a2b3c4: LGTM\n  with \`details\`\n`,
     );
     expect(parseChangeSpec(written).changeSpec).toEqual(changeSpec);
   });
@@ -542,5 +542,42 @@ describe('names and paths', () => {
     expect(() => changeSpecPath('demo-1.2', '2026-11')).toThrow(
       expect.objectContaining({ code: 'CHANGE_SPEC_INVALID' }),
     );
+  });
+});
+
+describe('## Mentors', () => {
+  it('reads back the mentor reviews it writes, and is absent when there are none', () => {
+    const base = parseChangeSpec(exampleText).changeSpec!;
+    expect(base.mentors).toBeUndefined();
+    expect(stringifyChangeSpec(base)).not.toContain('## Mentors');
+    const reviewed = {
+      ...base,
+      mentors: [
+        {
+          time: '2026-11-28T07:10:00.000Z',
+          mentor: 'security',
+          verdict: 'request_changes' as const,
+          attempt: 1,
+          commit: '1a2b3c4d5e6f',
+          text: 'Hash with scrypt, not sha1.\n\n## not a section\nThanks.',
+        },
+        {
+          time: '2026-11-28T07:20:00.000Z',
+          mentor: 'security',
+          verdict: 'approve' as const,
+          attempt: 2,
+          commit: null,
+          text: '',
+        },
+      ],
+    };
+    const text = stringifyChangeSpec(reviewed);
+    expect(text).toContain(
+      '## Mentors\n\n- 2026-11-28T07:10:00.000Z security request_changes, attempt 1, commit 1a2b3c4d5e6f\n' +
+        '  Hash with scrypt, not sha1.\n  \n  ## not a section\n  Thanks.\n' +
+        '- 2026-11-28T07:20:00.000Z security approve, attempt 2, commit ?\n\n## Comments',
+    );
+    expect(parseChangeSpec(text).changeSpec).toEqual(reviewed);
+    expect(parseChangeSpec(stringifyChangeSpec({ ...base, mentors: [] })).changeSpec?.mentors).toEqual([]);
   });
 });

@@ -85,6 +85,24 @@ export interface ChangeComment {
   text: string;
 }
 
+/** A mentor's verdict on the change. */
+export type ChangeMentorVerdict = 'approve' | 'request_changes';
+
+/** One review by a mentor (an agent that reviews the change): its verdict on one commit of it. */
+export interface ChangeMentorReview {
+  /** UTC ISO-8601 time of the verdict. */
+  time: string;
+  /** The mentor's name (sase.yml `changes.mentors[].name`). */
+  mentor: string;
+  verdict: ChangeMentorVerdict;
+  /** The attempt of the reviewed agent whose work was reviewed; null when unknown. */
+  attempt: number | null;
+  /** The commit reviewed; null when unknown. */
+  commit: string | null;
+  /** What the mentor says (may span lines). */
+  text: string;
+}
+
 /** A status the change entered, and when. */
 export interface ChangeTimestamp {
   time: string;
@@ -130,6 +148,11 @@ export interface ChangeSpec {
   comments: ChangeComment[];
   /** Every status the change entered, oldest first. */
   timestamps: ChangeTimestamp[];
+  /**
+   * The `## Mentors` section: every mentor review, oldest first. Absent when the ChangeSpec has no such
+   * section (no mentor is configured).
+   */
+  mentors?: ChangeMentorReview[];
   /** Unknown `## ` sections, kept verbatim and written after `## Timestamps`. Absent when there are none. */
   extraSections?: ChangeSpecSection[];
 }
@@ -147,7 +170,7 @@ export interface ChangeSpecDocument extends ChangeSpecParseResult {
 }
 
 /** The body sections SASE writes, in order. */
-const knownSections = ['Commits', 'Hooks', 'Comments', 'Timestamps'] as const;
+const knownSections = ['Commits', 'Hooks', 'Mentors', 'Comments', 'Timestamps'] as const;
 type KnownSection = (typeof knownSections)[number];
 const noneLine = '_none_';
 const drawers = [
@@ -161,6 +184,8 @@ const drawerLinePattern = /^ {2}- ([A-Z]+): (.*)$/;
 const runLinePattern =
   /^- #(\d+) (\S+) (\S+) \(exit (-?\d+|\?)\) (\S+) ms, attempt (\d+|\?), commit (\S+) — log: (.*)$/;
 const commentLinePattern = /^- (\S+) (.+?):(?: (.*))?$/;
+const mentorLinePattern = /^- (\S+) (\S+) (approve|request_changes), attempt (\d+|\?), commit (\S+)$/;
+const mentorLineForm = '"- <time> <mentor> approve|request_changes, attempt <n>, commit <sha>"';
 const timestampLinePattern = /^- (\S+) (\S+)$/;
 
 const commitLineForm = '"- <sha> <subject>" or a drawer "  - CHAT|DIFF|PLAN: <path>"';
@@ -277,6 +302,7 @@ export function parseChangeSpecDocument(text: string, file: string): ChangeSpecD
     hooks: body.hooks,
     comments: body.comments,
     timestamps: body.timestamps,
+    ...(body.mentors === undefined ? {} : { mentors: body.mentors }),
     ...(body.extraSections.length ? { extraSections: body.extraSections } : {}),
   };
   return { ...base, changeSpec, diagnostics: sortDiagnostics(diagnostics) };
@@ -315,6 +341,7 @@ export function stringifyChangeSpec(spec: ChangeSpec): string {
     `# ${spec.name}: ${spec.description}\n`,
     section('Commits', spec.commits.flatMap(commitLines)),
     section('Hooks', hookLines),
+    ...(spec.mentors === undefined ? [] : [section('Mentors', spec.mentors.map(mentorLines))]),
     section('Comments', spec.comments.map(commentLines)),
     section(
       'Timestamps',
@@ -345,6 +372,12 @@ function runLine(run: ChangeHookRun): string {
   return `- #${run.number} ${run.time} ${run.status} (exit ${question(run.exitCode)}) ${run.durationMs} ms, attempt ${question(run.attempt)}, commit ${question(run.commit)} — log: ${run.log}`;
 }
 
+function mentorLines(review: ChangeMentorReview): string {
+  const question = (value: number | string | null) => (value === null ? '?' : String(value));
+  const head = `- ${review.time} ${review.mentor} ${review.verdict}, attempt ${question(review.attempt)}, commit ${question(review.commit)}`;
+  return [head, ...(review.text === '' ? [] : review.text.split('\n').map((line) => `  ${line}`))].join('\n');
+}
+
 function commentLines(comment: ChangeComment): string {
   const [first = '', ...rest] = comment.text.split('\n');
   const head =
@@ -369,7 +402,7 @@ function changeSpecToDisk(spec: ChangeSpec): Record<string, unknown> {
 
 function changeSpecFromDisk(
   disk: ChangeSpecOnDisk,
-): Omit<ChangeSpec, 'commits' | 'hooks' | 'comments' | 'timestamps' | 'extraSections'> {
+): Omit<ChangeSpec, 'commits' | 'hooks' | 'comments' | 'timestamps' | 'mentors' | 'extraSections'> {
   return {
     name: disk.name,
     description: disk.description,
@@ -398,6 +431,7 @@ interface ParsedBody {
   hooks: ChangeHook[];
   comments: ChangeComment[];
   timestamps: ChangeTimestamp[];
+  mentors?: ChangeMentorReview[];
   extraSections: ChangeSpecSection[];
   diagnostics: Diagnostic[];
 }
@@ -481,6 +515,7 @@ function parseBody(body: string, firstLine: number, file: string): ParsedBody {
     if (known === 'Commits') result.commits = parseCommits(items, error);
     else if (known === 'Hooks') result.hooks = parseHooks(items, error);
     else if (known === 'Comments') result.comments = parseComments(items, error);
+    else if (known === 'Mentors') result.mentors = parseMentors(items, error);
     else result.timestamps = parseTimestamps(items, error);
   }
   return result;
@@ -643,6 +678,43 @@ function parseComments(content: BodyLine[], error: ReportError): ChangeComment[]
   return comments;
 }
 
+function parseMentors(content: BodyLine[], error: ReportError): ChangeMentorReview[] {
+  const reviews: ChangeMentorReview[] = [];
+  for (let index = 0; index < content.length; index++) {
+    const { text, line } = content[index]!;
+    if (isBlank(text)) continue;
+    const match = mentorLinePattern.exec(text);
+    if (!match) {
+      error(line, `Line in ## Mentors is not ${mentorLineForm}: "${text}"`);
+      continue;
+    }
+    const [, time, mentor, verdict, attempt, commit] = match as unknown as string[];
+    const textLines: string[] = [];
+    let next = index + 1;
+    for (; next < content.length && content[next]!.text.startsWith('  '); next++) {
+      textLines.push(content[next]!.text.slice(2));
+    }
+    index = next - 1;
+    if (!isTime(time!)) {
+      error(line, `Mentor review time "${time}": ${utcTimeExpectation}`);
+      continue;
+    }
+    if (commit !== '?' && !commitShaPattern.test(commit!)) {
+      error(line, `Mentor review commit "${commit}": expected a commit sha or ?`);
+      continue;
+    }
+    reviews.push({
+      time: time!,
+      mentor: mentor!,
+      verdict: verdict as ChangeMentorVerdict,
+      attempt: attempt === '?' ? null : Number(attempt),
+      commit: commit === '?' ? null : commit!,
+      text: textLines.join('\n'),
+    });
+  }
+  return reviews;
+}
+
 function parseTimestamps(content: BodyLine[], error: ReportError): ChangeTimestamp[] {
   const timestamps: ChangeTimestamp[] = [];
   for (const { text, line } of content) {
@@ -732,6 +804,30 @@ function changeSpecProblems(spec: ChangeSpec): string[] {
       problems.push(`${where}.author: expected a non-empty one-line name without ": "`);
     }
     if (typeof comment.text !== 'string' || comment.text.includes('\r')) {
+      problems.push(`${where}.text: expected text with \\n line breaks (no \\r)`);
+    }
+  });
+  (spec.mentors ?? []).forEach((review, index) => {
+    const where = `mentors[${index}]`;
+    time(`${where}.time`, review.time);
+    if (!isPath(review.mentor) || /\s/.test(review.mentor))
+      problems.push(`${where}.mentor: expected a name without spaces`);
+    if (review.verdict !== 'approve' && review.verdict !== 'request_changes') {
+      problems.push(`${where}.verdict: expected approve or request_changes`);
+    }
+    if (
+      review.commit !== null &&
+      (typeof review.commit !== 'string' || !commitShaPattern.test(review.commit))
+    ) {
+      problems.push(`${where}.commit: expected null or a commit sha`);
+    }
+    if (review.attempt !== null && !isCount(review.attempt))
+      problems.push(`${where}.attempt: expected an integer or null`);
+    if (
+      typeof review.text !== 'string' ||
+      review.text.includes('\r') ||
+      review.text.split('\n').some((line) => isBlank(line) && line !== '')
+    ) {
       problems.push(`${where}.text: expected text with \\n line breaks (no \\r)`);
     }
   });

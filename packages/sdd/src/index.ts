@@ -6,6 +6,8 @@ export type {
   ChangeHook,
   ChangeHookRun,
   ChangeHookRunStatus,
+  ChangeMentorReview,
+  ChangeMentorVerdict,
   ChangeSpec,
   ChangeSpecParseResult,
   ChangeSpecSection,
