@@ -98,7 +98,13 @@ export function deriveAgentStates(snapshots: readonly AgentSnapshot[], now: Date
       if (other.done !== undefined && isWaitSatisfying(other.done.outcome)) continue;
       waitsOn.push(target);
       if (other.done !== undefined && isPendingOutcome(other.done.outcome)) {
-        reasons.push(`${target} awaits plan approval`);
+        // A plan waits for a person; a change in review moves on by itself when its mentors are done.
+        if (other.done.outcome === 'in_review') {
+          reasons.push(`${target} awaits its mentors`);
+          isStalled = false;
+        } else {
+          reasons.push(`${target} awaits plan approval`);
+        }
       } else if (other.done !== undefined) {
         reasons.push(describeOutcome(other));
         isParked = true;
@@ -195,11 +201,12 @@ export function agentStates(registry: AgentRegistry, now: Date = new Date()): Ag
 }
 
 /**
- * Settled: it has an outcome (or a plan awaiting approval), it is parked behind a failed, killed or missing
- * agent, or it waits only on plans awaiting approval. Nothing about it changes until someone acts.
+ * Settled: it has an outcome (or a plan awaiting approval; not a change in review, which its mentors decide
+ * by themselves), it is parked behind a failed, killed or missing agent, or it waits only on plans awaiting
+ * approval. Nothing about it changes until someone acts.
  */
 export function isSettled(state: AgentState): boolean {
-  return hasOutcome(state) || state.isParked || state.isAwaitingDecision;
+  return (hasOutcome(state) && state.state !== 'in_review') || state.isParked || state.isAwaitingDecision;
 }
 
 /** True once the agent's current attempt has an outcome (it is neither waiting nor running). */

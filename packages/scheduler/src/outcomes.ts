@@ -9,7 +9,8 @@ import type { OutcomeKind } from '@sase/launcher-core';
  * - `plan_approved`: its plan (a tale) was approved; the next attempt implements it;
  * - `plan_rejected`: its plan was rejected with feedback; the next attempt plans again;
  * - `epic_approved`: its plan (an epic) was approved and promoted to beads;
- * - `plan_committed`: it implemented an approved plan and its work is committed.
+ * - `plan_committed`: it implemented an approved plan and its work is committed;
+ * - `in_review`: its change passed its checks and awaits its mentors' verdicts (agents that review it).
  */
 export type AgentOutcome =
   | OutcomeKind
@@ -18,7 +19,8 @@ export type AgentOutcome =
   | 'plan_approved'
   | 'plan_rejected'
   | 'epic_approved'
-  | 'plan_committed';
+  | 'plan_committed'
+  | 'in_review';
 
 /** Every outcome, in the order tables list them. */
 export const AGENT_OUTCOMES: readonly AgentOutcome[] = [
@@ -28,6 +30,7 @@ export const AGENT_OUTCOMES: readonly AgentOutcome[] = [
   'epic_approved',
   'plan_submitted',
   'plan_approved',
+  'in_review',
   'plan_rejected',
   'failed',
   'killed',
@@ -46,7 +49,7 @@ export const WAIT_SATISFYING_OUTCOMES: readonly AgentOutcome[] = [
  * wait on it keep waiting, neither started nor parked. Every other outcome that does not satisfy a wait
  * (`failed`, `killed`, `plan_rejected`) parks them: no fail-open.
  */
-export const PENDING_OUTCOMES: readonly AgentOutcome[] = ['plan_submitted', 'plan_approved'];
+export const PENDING_OUTCOMES: readonly AgentOutcome[] = ['plan_submitted', 'plan_approved', 'in_review'];
 
 /** True when an agent with this outcome satisfies the `%wait` of the agents that wait on it. */
 export function isWaitSatisfying(outcome: AgentOutcome): boolean {

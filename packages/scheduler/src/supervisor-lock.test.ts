@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestWorkspace } from './__fixtures__/test-workspace.js';
@@ -7,6 +7,7 @@ import { agentStates } from './agent-state.js';
 import { createRegistry } from './registry.js';
 import { submitSegments } from './submit-segments.js';
 import { acquireSupervisorLock, readSupervisorStatus } from './supervisor-lock.js';
+import { supervisorsDir } from './__fixtures__/supervisors-dir.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -57,6 +58,97 @@ describe('the supervisor lock', () => {
   });
 });
 
+describe('who holds the lock (issue 14: a lock that can vanish under its holder)', () => {
+  it('check() creates a removed lock again, and reports one replaced by another holder', () => {
+    const root = workspace();
+    const result = acquireSupervisorLock(root);
+    if (!result.isAcquired) throw new Error('not acquired');
+    cleanups.push(() => result.lock.release());
+    const lockPath = join(root, '.sase', 'axe', 'lock');
+    expect(result.lock.check()).toEqual({ isHeld: true, isRestored: false });
+
+    rmSync(join(root, '.sase', 'axe'), { recursive: true });
+    expect(result.lock.check()).toEqual({ isHeld: true, isRestored: true });
+    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8').trim()).toBe(String(process.pid));
+
+    writeFileSync(lockPath, JSON.stringify({ pid: 4_000_000, identity: null, started_at: 'x' }));
+    expect(result.lock.check()).toEqual({
+      isHeld: false,
+      reason: `${lockPath} was replaced (it now names pid 4000000)`,
+      isWorkspaceReplaced: false,
+    });
+    result.lock.release();
+    expect(existsSync(lockPath)).toBe(true); // not this holder's any more: left alone
+  });
+
+  it('check() reports a workspace directory removed and created again at the same path', () => {
+    const root = workspace();
+    const result = acquireSupervisorLock(root);
+    if (!result.isAcquired) throw new Error('not acquired');
+    cleanups.push(() => result.lock.release());
+    rmSync(root, { recursive: true });
+    mkdirSync(root);
+    expect(result.lock.check()).toEqual({
+      isHeld: false,
+      reason: `the workspace directory ${root} was removed or replaced`,
+      isWorkspaceReplaced: true,
+    });
+    expect(existsSync(join(root, '.sase'))).toBe(false); // the new workspace is not touched
+    result.lock.release();
+  });
+
+  it('readSupervisorStatus finds a live supervisor whose lock file is gone, from the registry of supervisors', () => {
+    const root = workspace();
+    const result = acquireSupervisorLock(root);
+    if (!result.isAcquired) throw new Error('not acquired');
+    cleanups.push(() => result.lock.release());
+    const entries = readdirSync(supervisorsDir);
+    expect(entries).toEqual([expect.stringMatching(new RegExp(`^[0-9a-f]{16}\\.${process.pid}\\.json$`))]);
+    rmSync(join(root, '.sase', 'axe', 'lock'));
+    expect(readSupervisorStatus(root)).toEqual({
+      isRunning: true,
+      pid: process.pid,
+      startedAt: result.lock.holder.startedAt,
+    });
+    // Another holder of the lock file: both are listed, the holder first.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(
+        join(root, '.sase', 'axe', 'lock'),
+        JSON.stringify({ pid: other.pid, identity: null, started_at: 'now' }),
+      );
+      expect(readSupervisorStatus(root)).toEqual({
+        isRunning: true,
+        pid: other.pid,
+        startedAt: 'now',
+        others: [result.lock.holder],
+      });
+    } finally {
+      other.kill('SIGKILL');
+    }
+    // A workspace removed and created again at the same path is another workspace: its supervisor is not this one's.
+    rmSync(root, { recursive: true });
+    mkdirSync(root);
+    expect(readSupervisorStatus(root)).toEqual({ isRunning: false, pid: null, startedAt: null });
+    result.lock.release();
+    expect(readdirSync(supervisorsDir)).toEqual([]);
+  });
+
+  it('forgets registered supervisors that died without cleaning up', () => {
+    const root = workspace();
+    writeFileSync(
+      join(supervisorsDir, `0123456789abcdef.${deadPid()}.json`),
+      JSON.stringify({ pid: deadPid(), workspace_root: root }),
+    );
+    expect(readSupervisorStatus(root).isRunning).toBe(false);
+    const result = acquireSupervisorLock(root);
+    if (!result.isAcquired) throw new Error('not acquired');
+    expect(readdirSync(supervisorsDir)).toHaveLength(1);
+    result.lock.release();
+  });
+});
+
 describe('the registry', () => {
   it('reports a malformed file with REGISTRY_CORRUPT naming it', () => {
     const root = workspace();
@@ -64,7 +156,7 @@ describe('the registry', () => {
     submitSegments(registry, [{ prompt: 'x', directives: { name: 'a' } }]);
     writeFileSync(registry.agentFile('a', 'done.json'), '{"name": "a", "outcome": "maybe"}');
     expect(() => agentStates(registry)).toThrow(
-      /done\.json: "outcome" must be one of completed, noop, plan_committed, epic_approved, plan_submitted, plan_approved, plan_rejected, failed, killed/,
+      /done\.json: "outcome" must be one of completed, noop, plan_committed, epic_approved, plan_submitted, plan_approved, in_review, plan_rejected, failed, killed/,
     );
   });
 });

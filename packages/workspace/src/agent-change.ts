@@ -15,6 +15,7 @@ import { loadWorkspaceCatalog } from './catalog.js';
 import type { Workspace } from './config.js';
 import { type HookRunResult, runHooks, tailOfFile } from './hooks.js';
 import { git } from './internal/git.js';
+import { changedFiles, isMentorRequest, mentorOutcome, mentorsFor, writeReviewRound } from './mentors.js';
 import { readPlanSubmission } from './plans.js';
 import { retryContextOf } from './retry-context.js';
 import { openSddStore } from './sdd.js';
@@ -192,6 +193,13 @@ export function createWorkspaceLifecycle(workspace: Workspace): AttemptLifecycle
 
     async finish(context, outcome): Promise<AttemptOutcome> {
       const { request } = context;
+      if (isMentorRequest(request)) {
+        // A mentor's work is its verdict in the reviewed change's ChangeSpec; its own edits are never kept.
+        if (outcome.outcome !== 'completed') return outcome;
+        return (await mentorOutcome(workspace, request)).hasVerdict
+          ? outcome
+          : { ...outcome, outcome: 'failed', error: 'no verdict' };
+      }
       if (isPlanningAttempt(request)) {
         // A planning attempt changes nothing: it ends awaiting approval, or failed without a plan.
         if (outcome.outcome !== 'completed') return outcome;
@@ -335,6 +343,11 @@ async function recordChange(
         });
   const failed = results.find((result) => result.status === 'FAILED');
   const isPassed = failed === undefined && results.length === hooks.length;
+  // Checks passed: the change's mentors review it before it is ready (the attempt is `in_review`).
+  const mentors =
+    isPassed && head !== null && workspace.config.changes.mentors.length > 0
+      ? mentorsFor(workspace.config.changes.mentors, await changedFiles(path, worktree.base, worktree.merge))
+      : [];
   spec = await sdd.updateChangeSpec(request.name, (current) => {
     let next: ChangeSpec = {
       ...current,
@@ -357,16 +370,27 @@ async function recordChange(
         attempt: request.attempt,
       });
     }
-    const target: ChangeStatus | undefined = isPassed
-      ? current.status === 'wip' || current.status === 'draft'
-        ? 'ready'
-        : undefined
-      : current.status === 'ready'
-        ? 'draft'
-        : undefined;
+    const target: ChangeStatus | undefined =
+      isPassed && mentors.length === 0
+        ? current.status === 'wip' || current.status === 'draft'
+          ? 'ready'
+          : undefined
+        : current.status === 'ready'
+          ? 'draft'
+          : undefined;
     if (target !== undefined) next = moveChangeStatus(next, target, now());
     return next;
   });
+  if (isPassed && mentors.length > 0) {
+    writeReviewRound(workspace, request.name, {
+      attempt: request.attempt,
+      commit: head!,
+      outcome: request.implementsPlan === null ? 'completed' : 'plan_committed',
+      mentors: mentors.map((mentor) => mentor.name),
+      startedAt: new Date().toISOString(),
+    });
+    return { ...outcome, outcome: 'in_review' };
+  }
   if (isPassed) return outcome;
   if (failed === undefined) {
     return { ...outcome, outcome: 'killed', error: 'killed while its checks ran' };

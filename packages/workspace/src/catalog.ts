@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { findWorkspaceRoot } from '@sase/beads/workspace';
 import { BEAD_WORK_XPROMPTS } from '@sase/scheduler';
 import { type BuiltinXPrompt, loadCatalog, type XPromptCatalog } from '@sase/xprompt';
+import { MENTOR_XPROMPTS } from './mentors.js';
 import { PLAN_XPROMPTS } from './plans.js';
 
 export interface LoadWorkspaceCatalogOptions {
@@ -17,7 +18,11 @@ export interface LoadWorkspaceCatalogOptions {
  * (`plan/instructions`, `plan/implement`). Any `.xprompts/<name>.md`
  * of the same name shadows them.
  */
-export const WORKSPACE_XPROMPTS: readonly BuiltinXPrompt[] = [...BEAD_WORK_XPROMPTS, ...PLAN_XPROMPTS];
+export const WORKSPACE_XPROMPTS: readonly BuiltinXPrompt[] = [
+  ...BEAD_WORK_XPROMPTS,
+  ...PLAN_XPROMPTS,
+  ...MENTOR_XPROMPTS,
+];
 
 /** The nearest directory up from `cwd` holding `sase.yml`, `.sase/` or `.git`; `cwd` itself when there is none. */
 export function findXPromptRoot(cwd: string): string {

@@ -46,7 +46,7 @@ export async function readChange(workspace: Workspace, name: string): Promise<Ch
 
 /**
  * The JSON of `sase change show|list --json`: the frontmatter keys (snake_case, as on disk), then `commits`,
- * `hooks`, `comments`, `timestamps` and `path`.
+ * `hooks`, `mentors`, `comments`, `timestamps` and `path`.
  */
 export function formatChangeJson(entry: ChangeEntry): Record<string, unknown> {
   const { change } = entry;
@@ -80,6 +80,14 @@ export function formatChangeJson(entry: ChangeEntry): Record<string, unknown> {
         commit: run.commit,
         attempt: run.attempt,
       })),
+    })),
+    mentors: (change.mentors ?? []).map((review) => ({
+      time: review.time,
+      mentor: review.mentor,
+      verdict: review.verdict,
+      attempt: review.attempt,
+      commit: review.commit,
+      text: review.text,
     })),
     comments: change.comments,
     timestamps: change.timestamps,

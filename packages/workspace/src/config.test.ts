@@ -74,6 +74,23 @@ describe('sase.yml', () => {
     });
   });
 
+  it('reads changes.mentors and notify, and refuses bad ones', async () => {
+    const config = await parseConfigText(
+      'changes:\n  mentors:\n    - {name: security, when: ["src/**"], model: "@smart"}\n    - {name: style}\nnotify:\n  - {on: [agent_failed], command: [notify-send, SASE]}\n',
+    );
+    expect(config.changes.mentors).toEqual([
+      { name: 'security', prompt: 'change/review', model: '@smart', when: ['src/**'] },
+      { name: 'style', prompt: 'change/review', when: 'always' },
+    ]);
+    expect(config.notify).toEqual([{ on: ['agent_failed'], command: ['notify-send', 'SASE'] }]);
+    await expect(parseConfigText('changes:\n  mentors:\n    - {name: a}\n    - {name: a}\n')).rejects.toThrow(
+      /sase.yml:4: changes.mentors: two mentors are named "a"/,
+    );
+    await expect(parseConfigText('notify:\n  - {on: [agent_exploded], command: [x]}\n')).rejects.toThrow(
+      /sase.yml:2: "notify.0.on.0": one of plan_awaiting_approval, agent_failed/,
+    );
+  });
+
   it('reads agents.workspace and changes.hooks, and refuses a bad hook', async () => {
     const config = await parseConfigText(
       'agents:\n  workspace: worktree\nchanges:\n  hooks:\n    - {name: test, command: [npm, test], timeout_s: 30}\n  delete_merged_branches: true\n',
@@ -82,6 +99,7 @@ describe('sase.yml', () => {
     expect(config.changes).toEqual({
       hooks: [{ name: 'test', command: ['npm', 'test'], timeoutMs: 30_000 }],
       deleteMergedBranches: true,
+      mentors: [],
     });
     await expect(
       parseConfigText('changes:\n  hooks:\n    - {name: test, command: "npm test"}\n'),

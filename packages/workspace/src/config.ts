@@ -19,6 +19,17 @@ export interface HookConfig {
   timeoutMs: number;
 }
 
+/** A mentor (sase.yml `changes.mentors`): an agent that reviews every change, or those touching `when`. */
+export interface MentorConfig {
+  name: string;
+  /** The xprompt of its prompt, whose one input is `change`. Default `change/review`. */
+  prompt: string;
+  launcher?: string;
+  model?: string;
+  /** `always`, or path globs (`src/**`, `*.md`) of which the change must touch one. */
+  when: 'always' | string[];
+}
+
 /** The events a notifier can be told about (sase.yml `notify[].on`). */
 export const NOTIFY_EVENTS = [
   'plan_awaiting_approval',
@@ -57,7 +68,7 @@ export interface SaseConfig {
   models: { aliases: Record<string, string> };
   axe: { pollMs: number };
   agents: { workspace: AgentWorkspaceMode; retryContext: RetryContextMode };
-  changes: { hooks: HookConfig[]; deleteMergedBranches: boolean };
+  changes: { hooks: HookConfig[]; deleteMergedBranches: boolean; mentors: MentorConfig[] };
   /** `legends.auto_work`: when a legend's epic plan is approved, its `bead work` starts at once. */
   legends: { autoWork: boolean };
   notify: NotifierConfig[];
@@ -70,7 +81,7 @@ export const DEFAULT_CONFIG: SaseConfig = {
   models: { aliases: {} },
   axe: { pollMs: 1000 },
   agents: { workspace: 'checkout', retryContext: 'resume' },
-  changes: { hooks: [], deleteMergedBranches: false },
+  changes: { hooks: [], deleteMergedBranches: false, mentors: [] },
   legends: { autoWork: false },
   notify: [],
 };
@@ -78,7 +89,7 @@ export const DEFAULT_CONFIG: SaseConfig = {
 export const CONFIG_FILE = 'sase.yml';
 
 /** Bumped when SaseConfig changes shape, so a cached config of an older SASE is validated again. */
-const CACHE_VERSION = 5;
+const CACHE_VERSION = 6;
 
 /**
  * The settings keys each built-in launcher takes under `launcher.<id>` (snake_case; camelCase is accepted
@@ -101,7 +112,7 @@ export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 
 const VALID_TOP_KEYS =
   'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, ' +
-  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, legends.auto_work, notify';
+  'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, changes.mentors, legends.auto_work, notify';
 
 function writeFileAtomic(path: string, data: string): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
@@ -224,6 +235,21 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
             }),
           ),
           delete_merged_branches: z.boolean(),
+          mentors: z.array(
+            z.strictObject({
+              name: z.string().regex(hookName, 'a name of letters, digits, . _ and - (e.g. security)'),
+              prompt: z
+                .string()
+                .regex(/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/, 'an xprompt name such as change/review')
+                .optional(),
+              launcher: z
+                .string()
+                .regex(launcherId, 'a launcher id like shell, claude, codex, gemini')
+                .optional(),
+              model: z.string().regex(MODEL_NAME, 'a model name (no spaces, not starting with -)').optional(),
+              when: z.union([z.literal('always'), z.array(z.string().min(1)).min(1)]).optional(),
+            }),
+          ),
         })
         .partial()
         .optional(),
@@ -285,6 +311,14 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
       );
     }
   }
+  (raw.changes?.mentors ?? []).forEach((mentor, index, all) => {
+    if (all.findIndex((other) => other.name === mentor.name) !== index) {
+      fail(
+        lineOf(['changes', 'mentors', String(index)]),
+        `changes.mentors: two mentors are named "${mentor.name}"`,
+      );
+    }
+  });
   const hooks = raw.changes?.hooks ?? [];
   const seen = new Set<string>();
   hooks.forEach((hook, index) => {
@@ -313,6 +347,13 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
         timeoutMs: Math.round((hook.timeout_s ?? 600) * 1000),
       })),
       deleteMergedBranches: raw.changes?.delete_merged_branches ?? false,
+      mentors: (raw.changes?.mentors ?? []).map((mentor) => ({
+        name: mentor.name,
+        prompt: mentor.prompt ?? 'change/review',
+        ...(mentor.launcher === undefined ? {} : { launcher: mentor.launcher }),
+        ...(mentor.model === undefined ? {} : { model: mentor.model }),
+        when: mentor.when ?? 'always',
+      })),
     },
     legends: { autoWork: raw.legends?.auto_work ?? false },
     notify: (raw.notify ?? []).map((notifier) => ({ on: notifier.on, command: notifier.command })),

@@ -51,6 +51,18 @@ export {
   listLaunchers,
   resolveLauncher,
 } from './launchers.js';
+export type { ReviewChangeOptions, ReviewRound } from './mentors.js';
+export {
+  changedFiles,
+  decideReview,
+  isMentorRequest,
+  MENTOR_XPROMPTS,
+  mentorAgentName,
+  mentorsFor,
+  readReviewRound,
+  reviewChange,
+  startMentors,
+} from './mentors.js';
 export { aliasTablesFor, launcherNamedBy, modelAliasesOf, resolveModelText } from './models.js';
 export type { NotifyEvent } from './notify.js';
 export { NOTIFIER_TIMEOUT_MS, notify } from './notify.js';

@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyAgentOutcome, openBeadStore } from '@sase/beads';
 import {
   type AgentOutcome,
   type AgentRequest,
@@ -17,9 +16,11 @@ import {
   startSupervisorProcess,
 } from '@sase/scheduler';
 import { createWorkspaceLifecycle } from './agent-change.js';
+import { recordBeadOutcome } from './bead-outcome.js';
 import { readWorkRun } from './bead-work.js';
 import type { Workspace } from './config.js';
 import { launcherResolverOf } from './launchers.js';
+import { decideReview, isMentorRequest, readReviewRound, startMentors } from './mentors.js';
 import { notify } from './notify.js';
 import { approvePlanFor, readPlanSubmission } from './plans.js';
 import { commitSdd } from './sdd.js';
@@ -52,32 +53,9 @@ function noteSettledRuns(workspace: Workspace, agentName: string): void {
 }
 
 /** A settled agent, as the supervisor's onSettled hook sees it. */
-export type SettledAgent = AgentSnapshot & { request: AgentRequest; done: DoneRecord };
+export { recordBeadOutcome };
 
-/**
- * Applies an agent's outcome to the bead it worked on: `completed` and `noop` close a phase (`noop` with the
- * reason `no change`), `failed` and `killed` reopen it with the failure in its notes. A plan bead (an epic,
- * a legend) is not closed by its land agent's exit: landing closes an epic (`sase change land`), so a land
- * agent that exits 0 without landing leaves its epic open. Returns false when nothing changed.
- */
-export function recordBeadOutcome(workspace: Workspace, done: DoneRecord, beadId: string): boolean {
-  const store = openBeadStore({ dir: workspace.beadsDir });
-  try {
-    const bead = store.find(beadId);
-    if (!bead) return false;
-    if (bead.issueType === 'plan' && isWaitSatisfying(done.outcome)) return false;
-    applyAgentOutcome(store, {
-      beadId,
-      agentName: done.name,
-      attempt: done.attempt,
-      outcome: done.outcome,
-      error: done.error,
-    });
-    return true;
-  } finally {
-    store.dispose();
-  }
-}
+export type SettledAgent = AgentSnapshot & { request: AgentRequest; done: DoneRecord };
 
 /**
  * What the workspace's supervisor does when an attempt settles: keeps the agent's bead in step with its
@@ -112,9 +90,20 @@ export async function settleAgent(
   } else if (done.outcome === 'failed' || done.outcome === 'killed') {
     const event = done.outcome === 'failed' ? 'agent_failed' : 'agent_killed';
     void notify(workspace, `${event}:${key}`, { event, ...about, error: done.error });
-  } else if (request.worktree !== null && isWaitSatisfying(done.outcome) && done.outcome !== 'noop') {
+  } else if (
+    request.worktree !== null &&
+    !isMentorRequest(request) &&
+    isWaitSatisfying(done.outcome) &&
+    done.outcome !== 'noop'
+  ) {
     void notify(workspace, `change_ready:${key}`, { event: 'change_ready', ...about, change: agent.name });
   }
+  if (done.outcome === 'in_review') {
+    const round = readReviewRound(workspace, agent.name);
+    if (round !== undefined && round.attempt === done.attempt)
+      await startMentors(workspace, agent.name, round);
+  }
+  if (isMentorRequest(request)) await decideReview(workspace, request.env.SASE_REVIEWED_CHANGE!);
   noteSettledRuns(workspace, agent.name);
   const beadId = request.beadId;
   const isBeadChanged = beadId !== null && recordBeadOutcome(workspace, done, beadId);

@@ -26,7 +26,8 @@ export type WorkspaceErrorCode =
   | 'MODEL_INVALID'
   | 'AGENT_NOT_PLANNING'
   | 'PLAN_APPROVED'
-  | 'EPIC_CLOSED';
+  | 'EPIC_CLOSED'
+  | 'MENTOR_UNKNOWN';
 
 export interface WorkspaceErrorDetails {
   file?: string;

@@ -8,6 +8,7 @@ import {
   landEpic,
   listChanges,
   readChange,
+  reviewChange,
   setChangeStatus,
 } from '@sase/workspace';
 import { findWorkspace } from '@sase/workspace/config';
@@ -81,6 +82,16 @@ function formatChange(entry: ChangeEntry): string {
               `  ${hook.name} #${run.number} ${run.status}${run.exitCode === null ? '' : ` (exit ${run.exitCode})`} ${run.durationMs} ms, attempt ${run.attempt ?? '?'} — log: ${run.log}`,
           ),
         )),
+    ...((change.mentors ?? []).length === 0
+      ? []
+      : [
+          '',
+          'mentors:',
+          ...(change.mentors ?? []).map(
+            (review) =>
+              `  ${review.time} ${review.mentor} ${review.verdict} on ${review.commit?.slice(0, 12) ?? '?'}: ${review.text.split('\n')[0]}`,
+          ),
+        ]),
     ...(change.comments.length === 0
       ? []
       : [
@@ -139,6 +150,35 @@ export async function changeComment(
   const change = await commentOnChange(workspace, options.name, options.text, await commentAuthor(workspace));
   if (options.json) printJson(options.io, formatChangeJson({ path: '', change }));
   else options.io.stdout(`${change.name}: comment added (${change.comments.length} in all)\n`);
+  return 0;
+}
+
+/** `sase change review <name> --mentor M --approve|--request-changes -m TEXT [--json]` */
+export async function changeReview(
+  options: CommandContext & {
+    name: string;
+    mentor: string;
+    isApproved: boolean;
+    isChangeRequested: boolean;
+    message: string;
+  },
+): Promise<number> {
+  if (options.isApproved === options.isChangeRequested) {
+    throw new CliError('USAGE', 'give one verdict: --approve or --request-changes', 2);
+  }
+  const workspace = await findWorkspace(options.cwd);
+  const change = await reviewChange({
+    workspace,
+    change: options.name,
+    mentor: options.mentor,
+    verdict: options.isApproved ? 'approve' : 'request_changes',
+    text: options.message,
+  });
+  if (options.json) printJson(options.io, formatChangeJson({ path: '', change }));
+  else
+    options.io.stdout(
+      `${change.name}: mentor ${options.mentor} ${options.isApproved ? 'approves' : 'requests changes'}\n`,
+    );
   return 0;
 }
 

@@ -75,6 +75,31 @@ export function registerChange(program: Command, runtime: CliRuntime): void {
     );
 
   change
+    .command('review')
+    .description("a mentor's verdict on a change: --approve or --request-changes, with what it found")
+    .argument('<name>', 'the change')
+    .requiredOption(
+      '--mentor <name>',
+      'the mentor (sase.yml changes.mentors[].name; a mentor agent has $SASE_MENTOR)',
+    )
+    .option('--approve', 'the change is right')
+    .option('--request-changes', 'the change must change: the reviewed agent is retried with your text')
+    .requiredOption('-m, --message <text>', 'what you found')
+    .option('--json', 'print the ChangeSpec')
+    .action(
+      runtime.run(async ({ args, options, context }) =>
+        (await import('./change.js')).changeReview({
+          ...context,
+          name: String(args[0]),
+          mentor: options.mentor,
+          isApproved: Boolean(options.approve),
+          isChangeRequested: Boolean(options.requestChanges),
+          message: options.message,
+        }),
+      ),
+    );
+
+  change
     .command('land')
     .description(
       "merge an epic's phase branches into the branch `sase bead work` ran on, in dependency order",

@@ -84,6 +84,7 @@ describe('sase xprompt list', () => {
       'bead/land_legend',
       'bead/plan_epic',
       'bead/work_phase',
+      'change/review',
       'mine',
       'plan/implement',
       'plan/instructions',
