@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { displayWidth, truncateToWidth } from './internal/terminal-text.js';
 
 /** Where a command writes. Tests pass their own to capture output; the binary uses the process streams. */
 export interface CliIo {
@@ -6,6 +7,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** True when stdout is a terminal (live tables, colours); false in pipes and tests. */
   isTty: boolean;
+  /** The terminal's width in columns when stdout is a terminal that reports it; undefined otherwise. */
+  columns?: number | undefined;
+  /** The terminal's height in rows, likewise. */
+  rows?: number | undefined;
 }
 
 /**
@@ -19,6 +24,12 @@ export const processIo: CliIo = {
   stderr: (text) => writeOut(2, text),
   get isTty() {
     return Boolean(process.stdout.isTTY);
+  },
+  get columns() {
+    return (process.stdout.isTTY && process.stdout.columns) || undefined;
+  },
+  get rows() {
+    return (process.stdout.isTTY && process.stdout.rows) || undefined;
   },
 };
 
@@ -62,15 +73,43 @@ export function printJson(io: CliIo, value: unknown): void {
 /**
  * A block of text that is drawn again on each change: on a terminal it replaces the previous drawing in
  * place (cursor up, clear to the end); elsewhere each version is printed after the last, a blank line apart.
+ *
+ * On a terminal every line is cut (with an ellipsis) to the terminal's width, so that each takes exactly one
+ * screen row, and the cursor goes back up by the screen rows drawn, not by the text lines: a line that
+ * wrapped used to be counted as one row, and each redraw left stale copies of the table above it. A table
+ * taller than the terminal shows its first rows and how many more there are (rows that scrolled off the top
+ * cannot be redrawn). When the terminal got narrower since the last drawing, the old lines are counted as
+ * the terminal shows them now, rewrapped to the new width (what most terminals do on a resize).
  */
 export function createRedrawer(io: CliIo): (text: string) => void {
-  let drawn = 0;
+  /** The display widths of the lines of the last drawing, and the width it was drawn at. */
+  let drawn: number[] = [];
+  let drawnAt: number | undefined;
   return (text) => {
     if (!io.isTty) {
       io.stdout(`${text}\n`);
       return;
     }
-    io.stdout(`${drawn > 0 ? `\x1b[${drawn}A\x1b[J` : ''}${text}`);
-    drawn = text.split('\n').length - 1;
+    const columns = io.columns;
+    const rows = io.rows;
+    let lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+    if (rows !== undefined && rows > 2 && lines.length > rows - 1) {
+      const hidden = lines.length - (rows - 2);
+      lines = [
+        ...lines.slice(0, rows - 2),
+        `… ${hidden} more line${hidden === 1 ? '' : 's'} (a taller terminal shows them)`,
+      ];
+    }
+    if (columns !== undefined) lines = lines.map((line) => truncateToWidth(line, columns));
+    const up = rowsOf(drawn, drawnAt, columns);
+    io.stdout(`${up > 0 ? `\r\x1b[${up}A\x1b[J` : ''}${lines.join('\n')}\n`);
+    drawn = lines.map(displayWidth);
+    drawnAt = columns;
   };
+}
+
+/** The screen rows that lines of these widths take at `columns` (one each when they were cut to fit). */
+function rowsOf(widths: readonly number[], drawnAt: number | undefined, columns: number | undefined): number {
+  if (columns === undefined || drawnAt === undefined || columns >= drawnAt) return widths.length;
+  return widths.reduce((total, width) => total + Math.max(1, Math.ceil(width / columns)), 0);
 }

@@ -1,4 +1,5 @@
 import { commandIndex } from './argv.js';
+import { registerAce } from './commands/ace/register.js';
 import { registerAgent } from './commands/agent/register.js';
 import { registerAxe } from './commands/axe/register.js';
 import { registerBead } from './commands/bead/register.js';
@@ -27,6 +28,7 @@ const GROUPS = new Map<string, Register>([
   ['agent', registerAgent],
   ['change', registerChange],
   ['workspace', registerWorkspace],
+  ['ace', registerAce],
 ]);
 
 /**
