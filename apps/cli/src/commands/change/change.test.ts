@@ -73,6 +73,7 @@ describe('sase change', () => {
       'bug',
       'commits',
       'hooks',
+      'mentors',
       'comments',
       'timestamps',
       'path',
