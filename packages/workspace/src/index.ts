@@ -76,6 +76,7 @@ export type {
   SubmitAgentPlanOptions,
 } from './plans.js';
 export {
+  applyPlanDecision,
   approvePlanFor,
   listPlans,
   markPlanDone,

@@ -16,7 +16,15 @@ import { settleAgent } from './supervisor.js';
  * a plan as `sase plan submit --agent` does; any other attempt "implements" by writing a file into its
  * working directory. Every request it saw is kept (prompt as the model would read it: with its context).
  */
-function createPlanner(workspace: Workspace, options: { tier?: 'tale' | 'epic'; skipSubmit?: boolean } = {}) {
+function createPlanner(
+  workspace: Workspace,
+  options: {
+    tier?: 'tale' | 'epic';
+    skipSubmit?: boolean;
+    /** Called with the submitted plan's path while the agent still runs (a person deciding early). */
+    onSubmitted?: (plan: string) => Promise<unknown>;
+  } = {},
+) {
   const seen: { agent: string; attempt: string; text: string }[] = [];
   const finish = (outcome: LaunchOutcome): LaunchRun => ({
     pid: undefined,
@@ -40,7 +48,7 @@ function createPlanner(workspace: Workspace, options: { tier?: 'tale' | 'epic'; 
               options.tier === 'epic'
                 ? 'phases:\n  - {id: a, title: First, depends_on: []}\n  - {id: b, title: Second, depends_on: [a]}\n'
                 : '';
-            await submitAgentPlan({
+            const submitted = await submitAgentPlan({
               workspace,
               agent: request.agentName,
               planText: `---\ntitle: Upload ${request.agentName}\n${phases}---\n# Upload\n\nRetry the upload ${round}.\n`,
@@ -48,6 +56,7 @@ function createPlanner(workspace: Workspace, options: { tier?: 'tale' | 'epic'; 
               name: `upload-${request.agentName.replace(/[^a-z0-9-]/g, '-')}`,
               env: { ...process.env, HOME: workspace.root },
             });
+            await options.onSubmitted?.(submitted.plan);
           }
           return { outcome: 'completed', exitCode: 0 };
         }
@@ -115,6 +124,36 @@ describe('the plan-approval loop', () => {
       ),
     );
     expect(archived.outcome).toBe('plan_approved');
+  });
+
+  it('a decision taken while the agent still runs (after its submit) releases it when its run ends', async () => {
+    const workspace = await createTestWorkspace({ config: 'agents:\n  workspace: worktree\n' });
+    const early: unknown[] = [];
+    const { seen, run } = createPlanner(workspace, {
+      onSubmitted: async (plan) => early.push(await approvePlanFor({ workspace, plan, by: 'alice' })),
+    });
+    await submitPrompt({ workspace, text: '%name:uploader %plan\nMake the upload reliable.' });
+    await run();
+    await run();
+    // While it ran the approval could only be recorded in the plan; the settle applied it.
+    expect(early[0]).not.toHaveProperty('agent');
+    expect(seen[1]!.text).toContain('## Implement the approved plan');
+    expect(stateOf(workspace, 'uploader')).toMatchObject({ state: 'plan_committed', attempt: 2 });
+
+    const rejecting = await createTestWorkspace();
+    let rounds = 0;
+    const planner = createPlanner(rejecting, {
+      onSubmitted: async (plan) => {
+        rounds += 1;
+        if (rounds === 1)
+          await rejectPlanFor({ workspace: rejecting, plan, feedback: 'Smaller steps.', by: 'bob' });
+      },
+    });
+    await submitPrompt({ workspace: rejecting, text: '%name:uploader %plan\nMake the upload reliable.' });
+    await planner.run();
+    await planner.run();
+    expect(planner.seen[1]!.text).toContain('## Feedback on it\n\nbob rejected it:\n\nSmaller steps.');
+    expect(stateOf(rejecting, 'uploader')).toMatchObject({ state: 'plan', attempt: 2 });
   });
 
   it('rejecting with feedback plans again with the old plan and the feedback; plan_rejected parks dependants', async () => {

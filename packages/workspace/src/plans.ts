@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openBeadStore } from '@sase/beads';
 import type { PromptSection } from '@sase/launcher-core';
 import { type AgentSnapshot, createRegistry } from '@sase/scheduler';
-import type { Plan, PlanApprovalState, PlanTier, SddEntry, SddStore } from '@sase/sdd';
+import type { Plan, PlanApprovalState, PlanTier, SddEntry } from '@sase/sdd';
 import type { BuiltinXPrompt } from '@sase/xprompt';
 import { startBeadWork } from './bead-work.js';
 import { loadWorkspaceCatalog } from './catalog.js';
@@ -357,17 +357,29 @@ export async function rejectPlanFor(options: RejectPlanForOptions): Promise<Plan
   );
   const result: PlanDecision = { plan: entry.path, tier: plan.frontmatter.tier };
   if (waiting === undefined) return result;
+  return { ...result, ...(await releaseRejected(workspace, waiting, plan, by, options.feedback)) };
+}
+
+/** Releases an agent whose plan was rejected: a new planning attempt with the plan and the feedback. */
+async function releaseRejected(
+  workspace: Workspace,
+  waiting: { snapshot: AgentSnapshot; attempt: number },
+  plan: Plan,
+  by: string,
+  feedback: string,
+): Promise<Pick<PlanDecision, 'agent' | 'outcome' | 'nextAttempt'>> {
   const registry = createRegistry(workspace.root);
   const { snapshot, attempt } = waiting;
-  const firstLine = options.feedback.trim().split('\n')[0]!;
+  const firstLine = feedback.trim().split('\n')[0]!;
   if (!registry.decide(snapshot.name, attempt, 'plan_rejected', `plan rejected by ${by}: ${firstLine}`)) {
-    return result;
+    return {};
   }
+  const { parsePlanReviews } = await import('@sase/sdd');
   writeAttemptNotes(workspace, snapshot.name, attempt + 1, [
-    { title: 'Your previous plan', text: plan.body.trim() },
+    { title: 'Your previous plan', text: parsePlanReviews(plan.body).rest.trim() },
     {
       title: 'Feedback on it',
-      text: `${by} rejected it:\n\n${options.feedback.trim()}\n\nPlan again with this in mind, and submit the new plan the same way.`,
+      text: `${by} rejected it:\n\n${feedback.trim()}\n\nPlan again with this in mind, and submit the new plan the same way.`,
     },
   ]);
   registry.startNextAttempt(snapshot.name, {
@@ -375,7 +387,39 @@ export async function rejectPlanFor(options: RejectPlanForOptions): Promise<Plan
     attempt: attempt + 1,
     submittedAt: new Date().toISOString(),
   });
-  return { ...result, agent: snapshot.name, outcome: 'plan_rejected', nextAttempt: attempt + 1 };
+  return { agent: snapshot.name, outcome: 'plan_rejected', nextAttempt: attempt + 1 };
+}
+
+/**
+ * When a `%plan` agent's attempt settles `plan_submitted`: applies a decision already taken on its plan —
+ * `%approve` on the agent, or a person's `sase plan approve|reject` between the agent's `sase plan submit` and
+ * the end of its run (the decision is in the plan; the agent could not be released while it ran). Returns
+ * undefined when the plan still awaits a decision.
+ */
+export async function applyPlanDecision(
+  workspace: Workspace,
+  agent: string,
+  attempt: number,
+  isSelfApproved: boolean,
+): Promise<PlanDecision | undefined> {
+  const submission = readPlanSubmission(workspace, agent, attempt);
+  if (submission === undefined) return undefined;
+  if (isSelfApproved) return approvePlanFor({ workspace, plan: submission.plan, by: `${agent} (%approve)` });
+  const sdd = await openSddStore(workspace);
+  const entry = sdd.resolvePlan(submission.plan);
+  const plan = sdd.readPlan(entry.path);
+  const { parsePlanReviews, planApprovalState } = await import('@sase/sdd');
+  const state = planApprovalState(plan);
+  if (state === 'approved') return approvePlanFor({ workspace, plan: submission.plan });
+  if (state !== 'rejected') return undefined;
+  const waiting = waitingAgentOf(workspace, entry.path, plan);
+  const review = parsePlanReviews(plan.body).reviews.at(-1);
+  if (waiting === undefined || review === undefined) return undefined;
+  return {
+    plan: entry.path,
+    tier: plan.frontmatter.tier,
+    ...(await releaseRejected(workspace, waiting, plan, review.by, review.feedback)),
+  };
 }
 
 /** One plan with its approval state, as `sase plan list|show` print it. */
@@ -395,7 +439,7 @@ export interface PlanListing {
   createTime: string;
 }
 
-function listingOf(sdd: SddStore, entry: SddEntry, plan: Plan, state: PlanApprovalState): PlanListing {
+function listingOf(entry: SddEntry, plan: Plan, state: PlanApprovalState): PlanListing {
   return {
     path: entry.path,
     name: entry.name,
@@ -427,7 +471,7 @@ export async function listPlans(
     if (plan === undefined) continue;
     const state = planApprovalState(plan);
     if (options.state !== undefined && state !== options.state) continue;
-    listings.push(listingOf(sdd, entry, plan, state));
+    listings.push(listingOf(entry, plan, state));
   }
   return listings.sort(
     (left, right) => order[left.state] - order[right.state] || left.path.localeCompare(right.path),
@@ -445,7 +489,7 @@ export async function showPlan(
   const plan = sdd.readPlan(entry.path);
   const { parsePlanReviews, planApprovalState } = await import('@sase/sdd');
   return {
-    ...listingOf(sdd, entry, plan, planApprovalState(plan)),
+    ...listingOf(entry, plan, planApprovalState(plan)),
     body: plan.body,
     reviews: parsePlanReviews(plan.body).reviews,
   };

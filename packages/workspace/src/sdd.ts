@@ -52,11 +52,11 @@ async function withChangedBeads(workspace: Workspace, message: string): Promise<
     .map((line) => /^\{"id":"([^"]+)"/.exec(line)?.[1])
     .filter(
       (id): id is string =>
-        id !== undefined && !new RegExp(`(^|[\\s(:])${escape(id)}([\\s),:]|$)`).test(message),
+        id !== undefined && !new RegExp(`(^|[\\s(:])${escapeRegExp(id)}([\\s),:]|$)`).test(message),
     );
   return changed.length === 0 ? message : `${message}\n\nAlso changed: ${changed.join(', ')}\n`;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -22,7 +22,7 @@ import type { Workspace } from './config.js';
 import { launcherResolverOf } from './launchers.js';
 import { decideReview, isMentorRequest, readReviewRound, startMentors } from './mentors.js';
 import { notify } from './notify.js';
-import { approvePlanFor, readPlanSubmission } from './plans.js';
+import { applyPlanDecision, readPlanSubmission } from './plans.js';
 import { commitSdd } from './sdd.js';
 
 /** Sends `run_settled` for each `sase bead work` run of `agentName` whose agents are now all settled. */
@@ -76,11 +76,19 @@ export async function settleAgent(
     outcome: done.outcome,
   };
   if (done.outcome === 'plan_submitted') {
-    const submission = readPlanSubmission(workspace, agent.name, done.attempt);
-    if (request.directives.approve === true && submission !== undefined) {
-      // `%approve` on a `%plan` agent: it approves its own plan, no human stop.
-      await approvePlanFor({ workspace, plan: submission.plan, by: `${agent.name} (%approve)` });
-    } else {
+    // `%approve` on a `%plan` agent approves its own plan (no human stop); a decision a person took while
+    // the agent still ran is applied now.
+    const decided = await applyPlanDecision(
+      workspace,
+      agent.name,
+      done.attempt,
+      request.directives.approve === true,
+    ).catch((error: unknown) => {
+      report(`${agent.name}: its plan could not be decided: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (decided === undefined) {
+      const submission = readPlanSubmission(workspace, agent.name, done.attempt);
       void notify(workspace, `plan_awaiting_approval:${key}`, {
         event: 'plan_awaiting_approval',
         ...about,
