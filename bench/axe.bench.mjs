@@ -2,9 +2,13 @@
 // starting, with the shell launcher and file watching (the poll is left at its 1000 ms default so it cannot
 // help). Budget: 200 ms for every agent of the chain (the original polls every 2-10 s). Measured both with
 // agents run inside the supervisor and in agent host processes (what `sase axe start` uses).
+//
+// Fan-out (issue 14): one blocker releases 8 dependants; budget: the worst of the 8 starts within 200 ms of
+// the blocker's done.json (median of 10 runs), and the worst of 32 within 500 ms (median of 5 runs), with the
+// supervisor's and the agent hosts' peak memory (RSS) beside it. `--fan-out-only` skips the chain.
 // Imports the built packages (run `pnpm build` in packages/scheduler and packages/launcher-shell).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,8 +107,138 @@ function isCliWired() {
   }
 }
 
+/** Resident memory (MB) of a process, from /proc; 0 when it is gone or /proc is missing. */
+function rssOf(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return line ? Number(line[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Live processes whose command line has every one of `parts`. */
+function processesWith(parts) {
+  const pids = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (parts.every((part) => argv.includes(part))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * One run of the fan-out: a blocker (1 s, so that the supervisor has its warm hosts ready) and `count`
+ * dependants. Returns every dependant's start latency and the peak memory seen while they ran.
+ */
+async function fanOut(mode, count) {
+  const root = mkdtempSync(join(tmpdir(), 'sase-axe-fan-'));
+  try {
+    const registry = createRegistry(root);
+    const names = Array.from({ length: count }, (_, index) => `dependant-${index}`);
+    submitSegments(registry, [
+      { prompt: 'sleep 1\n', directives: { name: 'blocker' } },
+      ...names.map((name) => ({
+        prompt: `date +%s%N > "${root}/started.${name}"\nsleep 1\n`,
+        directives: { name, wait: ['blocker'] },
+      })),
+    ]);
+    const memory = { supervisor: 0, hosts: 0, hostCount: 0 };
+    const sample = (supervisorPid, hostParts) => {
+      memory.supervisor = Math.max(memory.supervisor, supervisorPid ? rssOf(supervisorPid) : 0);
+      const hosts = processesWith(hostParts);
+      const total = hosts.reduce((sum, pid) => sum + rssOf(pid), 0);
+      if (total > memory.hosts) {
+        memory.hosts = total;
+        memory.hostCount = hosts.length;
+      }
+    };
+    let states;
+    if (mode === 'sase axe start') {
+      writeFileSync(join(root, 'sase.yml'), 'launcher:\n  shell:\n    command: [sh]\n');
+      spawnSync(process.execPath, [sase, 'axe', 'start'], { cwd: root, stdio: 'ignore' });
+      const supervisorPid = Number(readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8'));
+      const sampler = setInterval(() => sample(supervisorPid, [sase, 'host', root]), 100);
+      try {
+        states = await waitForAgents(registry, { timeoutMs: 120_000 });
+      } finally {
+        clearInterval(sampler);
+        spawnSync(process.execPath, [sase, 'axe', 'stop'], { cwd: root, stdio: 'ignore' });
+      }
+    } else {
+      const supervisor = createSupervisor({
+        workspaceRoot: root,
+        resolveLauncher,
+        pollMs: 1000,
+        ...(mode === 'agent hosts'
+          ? { agentHost: { command: [process.execPath, self, '--host'], stdio: 'ignore' } }
+          : {}),
+      });
+      const sampler = setInterval(() => sample(0, [self, '--host', root]), 100);
+      try {
+        states = await supervisor.runUntilSettled();
+      } finally {
+        clearInterval(sampler);
+      }
+    }
+    if (!states.every((state) => state.state === 'completed')) {
+      throw new Error(`${mode}: not every agent completed`);
+    }
+    const blockerDone = statSync(join(registry.agentDir('blocker'), 'done.json')).mtimeMs;
+    const latencies = names.map(
+      (name) =>
+        Number(BigInt(readFileSync(join(root, `started.${name}`), 'utf8').trim()) / 1000n) / 1000 -
+        blockerDone,
+    );
+    return { latencies, memory };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const FAN_OUTS = [
+  { count: 8, runs: 10, budget: 200 },
+  { count: 32, runs: 5, budget: 500 },
+];
+
+async function measureFanOut(mode, { count, runs, budget }) {
+  const worsts = [];
+  const memory = { supervisor: 0, hosts: 0, hostCount: 0 };
+  for (let run = 0; run < runs; run++) {
+    const result = await fanOut(mode, count);
+    worsts.push(Math.max(...result.latencies));
+    memory.supervisor = Math.max(memory.supervisor, result.memory.supervisor);
+    if (result.memory.hosts > memory.hosts)
+      Object.assign(memory, { ...result.memory, supervisor: memory.supervisor });
+  }
+  const worst = median(worsts);
+  const memoryText =
+    mode === 'in-process'
+      ? ''
+      : `; peak RSS: ${mode === 'sase axe start' ? `supervisor ${memory.supervisor.toFixed(0)} MB, ` : ''}hosts ${memory.hosts.toFixed(0)} MB (${memory.hostCount} processes)`;
+  report(
+    `axe fan-out 1 -> ${count}: worst dependant started (${mode}, median of ${runs})`,
+    worst,
+    budget,
+    'ms',
+    `ratio ${(worst / budget).toFixed(2)} of budget; worst per run ${worsts.map((value) => value.toFixed(0)).join(' ')} ms${memoryText}`,
+  );
+}
+
 const hasCli = isCliWired();
-for (const mode of ['in-process', 'agent hosts', 'sase axe start']) {
+const isFanOutOnly = process.argv.includes('--fan-out-only');
+for (const mode of isFanOutOnly ? [] : ['in-process', 'agent hosts', 'sase axe start']) {
   if (mode === 'sase axe start' && !hasCli) {
     console.log('SKIP  axe via `sase axe start`: apps/cli/dist/bin.cjs has no axe command (build the CLI)');
     continue;
@@ -118,5 +252,11 @@ for (const mode of ['in-process', 'agent hosts', 'sase axe start']) {
     'ms',
     `median ${median(latencies).toFixed(1)} ms; the original polls every 2000-10000 ms (ratio ${(worst / 2000).toFixed(3)})`,
   );
+}
+for (const fan of FAN_OUTS) {
+  for (const mode of ['in-process', 'agent hosts', 'sase axe start']) {
+    if (mode === 'sase axe start' && !hasCli) continue;
+    await measureFanOut(mode, fan);
+  }
 }
 finish();

@@ -64,16 +64,21 @@ export type {
   RunUntilSettledOptions,
   Supervisor,
   SupervisorOptions,
+  SupervisorStopCause,
+  SupervisorStopEvent,
+  SupervisorStopOptions,
 } from './supervisor.js';
 export { createSupervisor } from './supervisor.js';
 export type {
   AcquireSupervisorLockResult,
   SupervisorLock,
+  SupervisorLockCheck,
   SupervisorLockHolder,
   SupervisorStatus,
 } from './supervisor-lock.js';
 export { acquireSupervisorLock, readSupervisorStatus } from './supervisor-lock.js';
 export type {
+  ServeSupervisorOptions,
   StartSupervisorProcessOptions,
   StartSupervisorProcessResult,
   StopSupervisorProcessResult,

@@ -4,6 +4,7 @@ import { createShell } from '@sase/launcher-shell';
 import { afterEach, expect, it } from 'vitest';
 import { createTestWorkspace } from './__fixtures__/test-workspace.js';
 import { computeWaves, createRegistry, createSupervisor, submitSegments } from './index.js';
+import './__fixtures__/supervisors-dir.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmdirSync, statSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { assertValidAgentName, isValidAgentName } from './agent-name.js';
 import {
@@ -124,6 +124,11 @@ export interface AgentRegistry {
    * nothing, when another decision was made first or the attempt's outcome is not pending.
    */
   decide(name: string, attempt: number, outcome: AgentOutcome, error?: string | null): boolean;
+  /**
+   * The decision made on attempt `attempt` by whichever process won `decide`, or undefined when none was.
+   * A caller whose `decide` lost the race reads what was decided (for example to report the next attempt).
+   */
+  decisionOf(name: string, attempt: number): AgentOutcome | undefined;
   /** Wakes every watcher of the registry (supervisors, `--wait` followers). */
   notify(): void;
 }
@@ -158,36 +163,41 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
     dir: string,
     requestText: string | undefined,
   ): AgentSnapshot | undefined => {
-    let archivedAttempts: number[] = [];
+    // One listing of the directory, then only the files it has: a missing file costs nothing.
+    let entries: Set<string>;
     try {
-      const attemptsDir = join(dir, AGENT_FILES.attempts);
-      archivedAttempts = readdirSync(attemptsDir)
-        .filter((entry) => /^\d+$/.test(entry))
-        .map(Number)
-        .sort((left, right) => left - right);
+      entries = new Set(readdirSync(dir));
     } catch (error) {
-      if (!isErrorCode(error, 'ENOENT', 'ENOTDIR')) throw error;
+      if (isErrorCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw error;
+    }
+    let archivedAttempts: number[] = [];
+    if (entries.has(AGENT_FILES.attempts)) {
       try {
-        if (!statSync(dir).isDirectory()) return undefined;
-      } catch (statError) {
-        if (isErrorCode(statError, 'ENOENT', 'ENOTDIR')) return undefined;
-        throw statError;
+        archivedAttempts = readdirSync(join(dir, AGENT_FILES.attempts))
+          .filter((entry) => /^\d+$/.test(entry))
+          .map(Number)
+          .sort((left, right) => left - right);
+      } catch (error) {
+        if (!isErrorCode(error, 'ENOENT', 'ENOTDIR')) throw error;
       }
     }
+    const readPresent = <T>(file: string, parse: (value: unknown, file: string) => T): T | undefined =>
+      entries.has(file) ? readIn(dir, file, parse) : undefined;
     const request = parseRequestText(requestText, requestPathOf(dir));
     const attempt = request?.attempt;
     const ofAttempt = <T extends { attempt: number }>(record: T | undefined): T | undefined =>
       record !== undefined && record.attempt === attempt ? record : undefined;
-    const done = ofAttempt(readIn(dir, AGENT_FILES.done, parseDone));
+    const done = ofAttempt(readPresent(AGENT_FILES.done, parseDone));
     return {
       name,
       dir,
       request,
-      claim: attempt === undefined ? undefined : readIn(dir, claimFileName(attempt), parseClaim),
-      running: ofAttempt(readIn(dir, AGENT_FILES.running, parseRunning)),
-      waiting: ofAttempt(readIn(dir, AGENT_FILES.waiting, parseWaiting)),
+      claim: attempt === undefined ? undefined : readPresent(claimFileName(attempt), parseClaim),
+      running: ofAttempt(readPresent(AGENT_FILES.running, parseRunning)),
+      waiting: ofAttempt(readPresent(AGENT_FILES.waiting, parseWaiting)),
       done,
-      killRequest: ofAttempt(readIn(dir, AGENT_FILES.kill, parseKillRequest)),
+      killRequest: ofAttempt(readPresent(AGENT_FILES.kill, parseKillRequest)),
       archivedAttempts,
     };
   };
@@ -239,7 +249,8 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
           'AGENT_NOT_FOUND',
           `no agent named "${name}" in ${agentsDir}` +
             (known.length > 0
-              ? `; known agents: ${known.slice(0, 20).join(', ')}`
+              ? `; known agents: ${known.slice(0, 20).join(', ')}` +
+                (known.length > 20 ? ` and ${known.length - 20} more (sase agent list)` : '')
               : '; no agent was submitted yet'),
           { agentName: name },
         );
@@ -369,9 +380,30 @@ export function createRegistry(workspaceRoot: string): AgentRegistry {
       registry.notify();
       return true;
     },
+    decisionOf(name, attempt) {
+      const file = `decision.${attempt}.claim`;
+      // Once the next attempt started, the claim is archived with the rest of the attempt's files.
+      for (const path of [
+        join(agentDir(name), file),
+        join(agentDir(name), AGENT_FILES.attempts, String(attempt), file),
+      ]) {
+        try {
+          const claim = JSON.parse(readFileSync(path, 'utf8')) as { outcome?: unknown };
+          if (typeof claim.outcome === 'string') return claim.outcome as AgentOutcome;
+        } catch {
+          // not there (or not readable): look in the next place
+        }
+      }
+      return undefined;
+    },
     notify() {
-      mkdirSync(agentsDir, { recursive: true });
-      writeFileAtomic(join(agentsDir, '.pulse'), `${new Date().toISOString()} ${process.pid}\n`);
+      // Never creates the registry: a process whose workspace was removed (and maybe created again at the
+      // same path) must not plant a `.sase/` in it. With no `.sase/agents/`, nobody watches it either.
+      try {
+        writeFileAtomic(join(agentsDir, '.pulse'), `${new Date().toISOString()} ${process.pid}\n`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
     },
   };
   return registry;

@@ -11,6 +11,7 @@ import { type AgentRegistry, createRegistry } from './registry.js';
 import { submitSegments } from './submit-segments.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { waitForAgents } from './wait-for-agents.js';
+import './__fixtures__/supervisors-dir.js';
 
 // Every rename and file read of the registry goes through these hooks, so that a test can run a supervisor
 // pass (or a retry) at an exact step of another operation: the interleavings that happen only rarely when

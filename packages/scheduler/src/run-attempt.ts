@@ -9,10 +9,10 @@ import {
   type PromptSection,
   type TranscriptWriter,
 } from '@sase/launcher-core';
-import { isErrorCode, isoNow } from './internal/files.js';
+import { isErrorCode, isoNow, readJsonIfExists } from './internal/files.js';
 import { processIdentity } from './internal/processes.js';
 import type { AgentOutcome } from './outcomes.js';
-import type { AgentRequest, DoneRecord } from './records.js';
+import { type AgentRequest, type DoneRecord, parseKillRequest } from './records.js';
 import { AGENT_FILES, type AgentRegistry, createRegistry } from './registry.js';
 
 /**
@@ -182,10 +182,14 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
     killed.abort(reason);
     run?.kill(reason);
   };
+  const killPath = join(agentDir, AGENT_FILES.kill);
   const checkKillRequest = () => {
     try {
-      const request = registry.read(name)?.killRequest;
-      if (request !== undefined) kill(request.reason);
+      // kill.json alone (not the whole snapshot): this runs on every event in the agent's directory.
+      const value = readJsonIfExists(killPath);
+      if (value === undefined) return;
+      const request = parseKillRequest(value, killPath);
+      if (request.attempt === attempt) kill(request.reason);
     } catch {
       // A half-written or unreadable kill request is checked again on the next event or poll.
     }
@@ -356,8 +360,10 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
 export interface RunAgentHostOptions {
   workspaceRoot: string;
   /**
-   * The agent and attempt to run. Without them the host is a warm spare: it reads its assignment from stdin
-   * as one JSON line `{"name": "...", "attempt": N}` (and exits quietly if stdin ends first).
+   * The agent and attempt to run. Without them the host is a warm host: it reads its assignments from stdin,
+   * one JSON line `{"name": "...", "attempt": N}` each, runs each one as soon as it arrives (several at once,
+   * each agent in its own process group, each attempt claimed on disk exactly once as always), and exits
+   * when its input has ended and its attempts have their outcomes (at once, if none came).
    */
   name?: string;
   attempt?: number;
@@ -365,7 +371,7 @@ export interface RunAgentHostOptions {
   registry?: AgentRegistry;
   supervisorPid?: number | null;
   pollMs?: number;
-  /** Where a warm spare reads its assignment. Default process.stdin. */
+  /** Where a warm host reads its assignments. Default process.stdin. */
   input?: NodeJS.ReadableStream;
   /** Default: timestamped lines on stderr (which the supervisor points at its log). */
   log?: (line: string) => void;
@@ -373,69 +379,148 @@ export interface RunAgentHostOptions {
   lifecycle?: AttemptLifecycle;
 }
 
-/** Reads the first line of `input` as a `{name, attempt}` assignment; undefined if it ends (or aborts) first. */
-async function readAssignment(
+interface Assignment {
+  name: string;
+  attempt: number;
+}
+
+/**
+ * Calls `onAssignment` for each line of `input` that is a `{name, attempt}` assignment (other lines are
+ * logged and skipped), and resolves when the input ends, fails, or `signal` aborts.
+ */
+async function readAssignments(
   input: NodeJS.ReadableStream,
   signal: AbortSignal,
-): Promise<{ name: string; attempt: number } | undefined> {
+  onAssignment: (assignment: Assignment) => void,
+  log: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     let text = '';
-    const finish = (value: { name: string; attempt: number } | undefined) => {
+    const finish = () => {
       input.off('data', onData);
-      input.off('end', onEnd);
-      input.off('error', onEnd);
-      signal.removeEventListener('abort', onEnd);
+      input.off('end', finish);
+      input.off('error', finish);
+      signal.removeEventListener('abort', finish);
       (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      resolve(value);
+      resolve();
     };
     const onData = (chunk: Buffer | string) => {
       text += chunk.toString();
-      const newline = text.indexOf('\n');
-      if (newline < 0) return;
-      try {
-        const parsed = JSON.parse(text.slice(0, newline)) as { name?: unknown; attempt?: unknown };
-        finish(
-          typeof parsed.name === 'string' && Number.isInteger(parsed.attempt)
-            ? { name: parsed.name, attempt: parsed.attempt as number }
-            : undefined,
+      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n')) {
+        const line = text.slice(0, newline).trim();
+        text = text.slice(newline + 1);
+        if (line === '') continue;
+        try {
+          const parsed = JSON.parse(line) as { name?: unknown; attempt?: unknown };
+          if (typeof parsed.name === 'string' && Number.isInteger(parsed.attempt)) {
+            onAssignment({ name: parsed.name, attempt: parsed.attempt as number });
+            continue;
+          }
+        } catch {
+          // reported below
+        }
+        log(
+          `agent host ${process.pid}: ignoring an assignment that is not {"name", "attempt"}: ${line.slice(0, 200)}`,
         );
-      } catch {
-        finish(undefined);
       }
     };
-    const onEnd = () => finish(undefined);
     input.on('data', onData);
-    input.on('end', onEnd);
-    input.on('error', onEnd);
-    signal.addEventListener('abort', onEnd, { once: true });
+    input.on('end', finish);
+    input.on('error', finish);
+    signal.addEventListener('abort', finish, { once: true });
+    if (signal.aborted) finish();
   });
 }
 
 /**
- * The body of an agent host process (`sase axe host`): runs one attempt in the foreground, with SIGTERM,
- * SIGINT and SIGHUP killing the agent (outcome `killed`). Agent hosts are what let agents outlive a
- * supervisor that is killed: the host, not the supervisor, waits for the agent and records its outcome.
- * Started without a name it is a warm spare (see `name`), which the supervisor keeps ready so that a
- * waiting agent starts without paying for a process start-up.
+ * When runAttempt throws in a host that runs several attempts, the claim it took would never get an outcome
+ * while the host lives (a host of one attempt exits, and the supervisor recovers the claim): record `failed`.
+ */
+function recordHostFailure(
+  registry: AgentRegistry,
+  assignment: Assignment,
+  error: unknown,
+  log: (line: string) => void,
+) {
+  const message = `the agent host failed: ${(error as Error).message ?? String(error)}`;
+  log(`${assignment.name} (attempt ${assignment.attempt}): ${(error as Error).stack ?? message}`);
+  try {
+    const snapshot = registry.read(assignment.name);
+    const request = snapshot?.request;
+    if (
+      request === undefined ||
+      request.attempt !== assignment.attempt ||
+      snapshot?.done !== undefined ||
+      snapshot?.claim?.hostPid !== process.pid
+    )
+      return;
+    registry.recordOutcome({
+      name: assignment.name,
+      outcome: 'failed',
+      exitCode: null,
+      startedAt: snapshot.running?.startedAt ?? null,
+      finishedAt: isoNow(),
+      launcher: request.launcher,
+      model: request.model,
+      error: message,
+      attempt: assignment.attempt,
+    });
+  } catch (cause) {
+    log(
+      `${assignment.name} (attempt ${assignment.attempt}): cannot record the failure: ${(cause as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Resolves, ahead of any assignment, the launchers that the registry's unfinished agents name, so that a
+ * warm host's first attempt does not wait for the launcher's module to load. Failures are left for the
+ * attempt itself to report.
+ */
+function warmLaunchers(registry: AgentRegistry, resolveLauncher: ResolveLauncher): void {
+  const ids = new Set<string>();
+  try {
+    for (const name of registry.names()) {
+      try {
+        const snapshot = registry.read(name);
+        if (snapshot?.request !== undefined && snapshot.done === undefined)
+          ids.add(snapshot.request.launcher);
+      } catch {
+        // an unreadable agent is the supervisor's to report
+      }
+    }
+  } catch {
+    return;
+  }
+  for (const id of ids) {
+    try {
+      void Promise.resolve(resolveLauncher(id)).catch(() => {});
+    } catch {
+      // reported by the attempt
+    }
+  }
+}
+
+/**
+ * The body of an agent host process (`sase axe host`), with SIGTERM, SIGINT and SIGHUP killing its agents
+ * (outcome `killed`). Agent hosts are what let agents outlive a supervisor that is killed: the host, not the
+ * supervisor, waits for the agent and records its outcome. Given a name and attempt it runs that one attempt;
+ * without them it is a warm host (see `name`), which the supervisor starts ahead so that waiting agents start
+ * without paying for a process start-up, and hands several attempts at once when many are released together.
+ * Resolves to the result of its (first) attempt, `{status: 'not-claimed'}` when it was given none.
  */
 export async function runAgentHost(options: RunAgentHostOptions): Promise<RunAttemptResult> {
   const registry = options.registry ?? createRegistry(options.workspaceRoot);
   const controller = new AbortController();
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${isoNow()} ${line}\n`));
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
   const handlers = signals.map((signal) => {
     const handler = () => controller.abort(`the agent host received ${signal} (the supervisor was stopped)`);
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  try {
-    let name = options.name;
-    let attempt = options.attempt;
-    if (name === undefined || attempt === undefined) {
-      const assignment = await readAssignment(options.input ?? process.stdin, controller.signal);
-      if (assignment === undefined) return { status: 'not-claimed' };
-      ({ name, attempt } = assignment);
-    }
-    return await runAttempt({
+  const run = ({ name, attempt }: Assignment) =>
+    runAttempt({
       registry,
       name,
       attempt,
@@ -444,8 +529,29 @@ export async function runAgentHost(options: RunAgentHostOptions): Promise<RunAtt
       supervisorPid: options.supervisorPid ?? null,
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
       ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
-      log: options.log ?? ((line) => void process.stderr.write(`${isoNow()} ${line}\n`)),
+      log,
     });
+  try {
+    if (options.name !== undefined && options.attempt !== undefined) {
+      return await run({ name: options.name, attempt: options.attempt });
+    }
+    const runs: Promise<RunAttemptResult>[] = [];
+    setImmediate(() => warmLaunchers(registry, options.resolveLauncher));
+    await readAssignments(
+      options.input ?? process.stdin,
+      controller.signal,
+      (assignment) => {
+        runs.push(
+          run(assignment).catch((error: unknown): RunAttemptResult => {
+            recordHostFailure(registry, assignment, error, log);
+            return { status: 'not-claimed' };
+          }),
+        );
+      },
+      log,
+    );
+    const results = await Promise.all(runs);
+    return results[0] ?? { status: 'not-claimed' };
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }

@@ -186,6 +186,20 @@ describe('submitSegments', () => {
   });
 });
 
+describe('registry.get', () => {
+  it('names the known agents in AGENT_NOT_FOUND, and says how many more when it lists only 20', () => {
+    const { registry } = workspace();
+    expect(() => registry.get('ghost')).toThrow('no agent was submitted yet');
+    submitSegments(
+      registry,
+      Array.from({ length: 23 }, (_, index) => ({ prompt: 'x', directives: { name: `agent-${index + 1}` } })),
+    );
+    expect(() => registry.get('ghost')).toThrow(
+      /known agents: agent-1, agent-2, .*agent-20 and 3 more \(sase agent list\)$/,
+    );
+  });
+});
+
 describe('retryAgent', () => {
   it('only retries failed or killed agents, moving the attempt under attempts/<n>/', () => {
     const { registry } = workspace();

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFixture } from './__fixtures__/bundle.js';
+import { describe, expect, it } from 'vitest';
+import { useSupervisorCommand } from './__fixtures__/bundle.js';
+import { processesWith } from './__fixtures__/processes.js';
 import { createTestWorkspace, readLines, resolveShell } from './__fixtures__/test-workspace.js';
 import { retryAgent } from './agent-control.js';
 import { createRegistry } from './registry.js';
@@ -12,26 +13,18 @@ import { createSupervisor } from './supervisor.js';
 import { readSupervisorStatus } from './supervisor-lock.js';
 import { startSupervisorProcess, stopSupervisorProcess } from './supervisor-process.js';
 import { waitForAgents } from './wait-for-agents.js';
+import './__fixtures__/supervisors-dir.js';
 
 const run = promisify(execFile);
-let fixture: string;
-beforeAll(() => {
-  fixture = bundleFixture('./supervisor-command.ts');
-}, 60_000);
-afterAll(() => rmSync(dirname(fixture), { recursive: true, force: true }));
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-}, 60_000);
+const { fixture: fixturePath, onCleanup } = useSupervisorCommand();
 
 function setup() {
   const { root, cleanup } = createTestWorkspace();
-  cleanups.push(cleanup);
-  cleanups.push(() => {
+  onCleanup(cleanup);
+  onCleanup(() => {
     if (process.env.DEBUG_AXE) console.log(readFileSync(join(root, '.sase', 'axe', 'log'), 'utf8'));
   });
-  cleanups.push(async () => {
+  onCleanup(async () => {
     await stopSupervisorProcess(root);
   });
   const registry = createRegistry(root);
@@ -44,7 +37,7 @@ function setup() {
 function start(root: string, ...flags: string[]) {
   return startSupervisorProcess({
     workspaceRoot: root,
-    command: [process.execPath, fixture, 'serve', root, ...flags],
+    command: [process.execPath, fixturePath(), 'serve', root, ...flags],
   });
 }
 
@@ -81,38 +74,10 @@ function count(lines: string[]): Record<string, number> {
 }
 
 /** Live processes running this fixture's `serve` for `root`. */
-function serveProcesses(root: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.includes(fixture) && argv.includes('serve') && argv.includes(root) && isAlive(Number(entry))) {
-        pids.push(Number(entry));
-      }
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
+const serveProcesses = (root: string) => processesWith(fixturePath(), 'serve', root);
 
 /** Live agent host processes of this fixture for `root` (a spare has no agent name argument). */
-function hostProcesses(root: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.includes(fixture) && argv.includes('host') && argv.includes(root) && isAlive(Number(entry))) {
-        pids.push(Number(entry));
-      }
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
+const hostProcesses = (root: string) => processesWith(fixturePath(), 'host', root);
 
 const diamond = (agent: (seconds: number) => string) => [
   { prompt: agent(1.5), directives: { name: 'a' } },
@@ -200,7 +165,7 @@ describe('the supervisor process', () => {
   it('two starts at the same moment leave exactly one supervisor', async () => {
     const { root } = setup();
     const starts = await Promise.all(
-      [1, 2, 3].map(() => run(process.execPath, [fixture, 'start', root], { encoding: 'utf8' })),
+      [1, 2, 3].map(() => run(process.execPath, [fixturePath(), 'start', root], { encoding: 'utf8' })),
     );
     const results = starts.map(({ stdout }) => JSON.parse(stdout) as { pid: number; isNew: boolean });
     const pids = new Set(results.map((result) => result.pid));
@@ -220,10 +185,10 @@ describe('the supervisor process', () => {
       workspaceRoot: root,
       resolveLauncher: resolveShell,
       pollMs: 200,
-      agentHost: { command: [process.execPath, fixture, 'host'] },
+      agentHost: { command: [process.execPath, fixturePath(), 'host'] },
       log: (line) => lines.push(line),
     });
-    cleanups.push(() => supervisor.stop());
+    onCleanup(() => supervisor.stop());
     await supervisor.start();
     await waitFor(() => hostProcesses(root).length === 1); // the spare, waiting for an assignment
     const [spare] = hostProcesses(root);
@@ -245,6 +210,9 @@ describe('the supervisor process', () => {
     expect(readSupervisorStatus(root)).toMatchObject({ isRunning: false, pid: null });
     const second = await start(root);
     expect(second).toMatchObject({ isNew: true });
-    expect(readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8').trim()).toBe(String(second.pid));
+    // The pid file follows the lock (written just after it is taken).
+    await waitFor(
+      () => readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8').trim() === String(second.pid),
+    );
   }, 60_000);
 });

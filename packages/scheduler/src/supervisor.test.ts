@@ -9,6 +9,7 @@ import { submitSegments } from './submit-segments.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { readSupervisorStatus } from './supervisor-lock.js';
 import { waitForAgent, waitForAgents } from './wait-for-agents.js';
+import './__fixtures__/supervisors-dir.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

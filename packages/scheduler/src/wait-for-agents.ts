@@ -1,5 +1,6 @@
-import { type AgentState, agentStates, hasOutcome, isSettled } from './agent-state.js';
+import { type AgentState, deriveAgentStates, hasOutcome, isSettled } from './agent-state.js';
 import { createRegistryWatcher } from './internal/registry-watcher.js';
+import { createSnapshotReader } from './internal/snapshot-reader.js';
 import type { AgentRegistry } from './registry.js';
 import { SchedulerError } from './scheduler-error.js';
 
@@ -16,9 +17,14 @@ export interface WaitForAgentsOptions {
   onChange?: (states: AgentState[]) => void;
 }
 
+/** While changes keep coming, a follower reads again no sooner than this after a read (or twice its time). */
+const FOLLOW_GAP_MS = 20;
+
 /**
  * Follows agents until `isDone(states)` holds, reacting to file changes at once (with a slow poll as a
- * safety net). Reads only; it never starts anything, so a supervisor must run for agents to progress.
+ * safety net). Reads only; it never starts anything, so a supervisor must run for agents to progress. While
+ * changes keep coming (many agents starting at once), it reads again no sooner than 20 ms, or twice as long
+ * as its last read took, after a read: a follower takes at most a third of a core from the agents it follows.
  */
 export async function followAgents(
   registry: AgentRegistry,
@@ -34,11 +40,18 @@ export async function followAgents(
   });
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
   let previous = '';
+  const reader = createSnapshotReader(registry, options.pollMs ?? 1000);
   try {
+    let readTook = 0;
     for (;;) {
       options.signal?.throwIfAborted();
       isDirty = false;
-      const all = agentStates(registry);
+      const readStarted = performance.now();
+      const all = deriveAgentStates(
+        reader.readAll((_name, error) => {
+          throw error;
+        }),
+      );
       const selected = names === undefined ? all : all.filter((state) => names.has(state.name));
       if (names !== undefined && selected.length < names.size) {
         const missing = [...names].filter((name) => !selected.some((state) => state.name === name));
@@ -68,7 +81,11 @@ export async function followAgents(
         );
       }
       watcher.sync(selected.filter((state) => !isSettled(state)).map((state) => state.name));
-      if (isDirty) continue;
+      readTook = performance.now() - readStarted;
+      if (isDirty) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(2 * readTook, FOLLOW_GAP_MS)));
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const delay = Math.min(
           options.pollMs ?? 1000,

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 const repository = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -34,4 +35,30 @@ export function bundleFixture(entry: string): string {
     { stdio: 'pipe' },
   );
   return outfile;
+}
+
+/**
+ * For a test file whose tests run supervisors and agent hosts as processes: bundles `supervisor-command.ts`
+ * once for the file (removed after it), and runs the cleanups each test registers after that test, last first.
+ */
+export function useSupervisorCommand(): {
+  /** The bundled `supervisor-command` (`node <it> serve|host|start …`). */
+  fixture(): string;
+  onCleanup(cleanup: () => Promise<void> | void): void;
+} {
+  let fixture: string | undefined;
+  beforeAll(() => {
+    fixture = bundleFixture('./supervisor-command.ts');
+  }, 60_000);
+  afterAll(() => {
+    if (fixture !== undefined) rmSync(dirname(fixture), { recursive: true, force: true });
+  });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  }, 60_000);
+  return {
+    fixture: () => fixture as string,
+    onCleanup: (cleanup) => void cleanups.push(cleanup),
+  };
 }

@@ -1,0 +1,21 @@
+/**
+ * Imported by the tests that start supervisors: their registry of live supervisors (`SASE_SUPERVISORS_DIR`,
+ * see supervisorsDirOf) is a temporary directory of the test file, inherited by the processes it starts,
+ * instead of the user's home.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const previous = process.env.SASE_SUPERVISORS_DIR;
+const dir = mkdtempSync(join(tmpdir(), 'sase-supervisors-'));
+process.env.SASE_SUPERVISORS_DIR = dir;
+
+afterAll(() => {
+  if (previous === undefined) delete process.env.SASE_SUPERVISORS_DIR;
+  else process.env.SASE_SUPERVISORS_DIR = previous;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+export const supervisorsDir = dir;
