@@ -1,5 +1,5 @@
 import type { Diagnostic } from './diagnostic.js';
-import { findFencedCode, isInFencedCode } from './internal/fenced-code.js';
+import { findFencedCode } from './internal/fenced-code.js';
 import { LineIndex, normalizeNewlines } from './internal/line-index.js';
 
 /** One raw segment of a multi-prompt, before expansion. */
@@ -55,13 +55,14 @@ export function splitSegments(text: string, options: SplitSegmentsOptions = {}):
   let segmentStart = bodyStart;
   let separatorAt: number | undefined;
   SEPARATOR.lastIndex = bodyStart;
+  // Separators come in order, so one pointer walks the (sorted) fences: linear, however many of each.
+  let fenceIndex = 0;
   for (let match = SEPARATOR.exec(input); match; match = SEPARATOR.exec(input)) {
     const offset = match.index;
-    if (isInFencedCode(fences, offset - bodyStart)) {
-      const fence = fences.find(
-        (block) => block.start <= offset - bodyStart && offset - bodyStart < block.end,
-      );
-      if (fence && !fence.isClosed) {
+    while (fenceIndex < fences.length && fences[fenceIndex]!.end <= offset - bodyStart) fenceIndex++;
+    const fence = fences[fenceIndex];
+    if (fence !== undefined && fence.start <= offset - bodyStart) {
+      if (!fence.isClosed) {
         const fenceLine = lines.position(fence.start + bodyStart).line;
         diagnostics.push({
           reason: `code fence opened on line ${fenceLine} is never closed, so this '---' does not start a new segment (close the fence)`,

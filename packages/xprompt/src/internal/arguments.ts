@@ -1,4 +1,5 @@
 import { normalizeTextBlock } from './text-block.js';
+import { TextIndex } from './text-index.js';
 
 /** One argument of a reference as written: `key=value` or a positional value. */
 export interface WrittenArgument {
@@ -25,8 +26,13 @@ function skipSpace(text: string, index: number): number {
   return position;
 }
 
-/** Finds the `]]` that closes the `[[` at `open` (nested `[[...]]` allowed); -1 when there is none. */
-export function findTextBlockEnd(text: string, open: number): number {
+/**
+ * Finds the `]]` that closes the `[[` at `open` (nested `[[...]]` allowed); -1 when there is none. With an
+ * index, the answer comes from its table (one pass over the text for all text blocks of it).
+ */
+export function findTextBlockEnd(text: string, open: number, index?: TextIndex): number {
+  const indexed = index?.textBlockEnd(open);
+  if (indexed !== undefined) return indexed;
   let depth = 0;
   let position = open;
   for (;;) {
@@ -48,8 +54,8 @@ type ValueResult =
   | { isValid: true; value: string; end: number }
   | { isValid: false; reason: string; offset: number; ruleId: string };
 
-function readTextBlock(text: string, open: number): ValueResult {
-  const close = findTextBlockEnd(text, open);
+function readTextBlock(text: string, open: number, index: TextIndex): ValueResult {
+  const close = findTextBlockEnd(text, open, index);
   if (close === -1) {
     return {
       isValid: false,
@@ -89,22 +95,32 @@ function readQuoted(text: string, open: number, isSingleLine: boolean): ValueRes
   };
 }
 
-/**
- * Parses `(a, key=value, "quoted, text", [[multi-line]])` starting at the `(` at `open`. Arguments may span
- * lines; bare values keep balanced brackets and are trimmed.
- */
-export function parseParenArguments(text: string, open: number, display: string): ArgumentsResult {
-  const written: WrittenArgument[] = [];
-  const unclosed = {
-    isValid: false as const,
+function unclosedList(display: string, open: number): ArgumentsResult {
+  return {
+    isValid: false,
     reason: `argument list of ${display} is never closed: expected ')' (write ${display}(value, key=value))`,
     offset: open,
     ruleId: 'unclosed-argument-list',
   };
+}
+
+/**
+ * Parses `(a, key=value, "quoted, text", [[multi-line]])` starting at the `(` at `open`. Arguments may span
+ * lines; bare values keep balanced brackets and are trimmed. Pass the same `index` for every call on one
+ * text: a bare value then steps over a bracketed part (or stops at one that is never closed) in one step
+ * instead of scanning it, which keeps many unclosed lists in one text linear instead of quadratic.
+ */
+export function parseParenArguments(
+  text: string,
+  open: number,
+  display: string,
+  index: TextIndex = new TextIndex(text),
+): ArgumentsResult {
+  const written: WrittenArgument[] = [];
   let position = open + 1;
   for (;;) {
     position = skipSpace(text, position);
-    if (position >= text.length) return unclosed;
+    if (position >= text.length) return unclosedList(display, open);
     if (text[position] === ')') return { isValid: true, arguments: written, end: position + 1 };
     const argumentStart = position;
     let key: string | undefined;
@@ -116,20 +132,23 @@ export function parseParenArguments(text: string, open: number, display: string)
     }
     const character = text[position];
     let value: ValueResult;
-    if (text.startsWith('[[', position)) value = readTextBlock(text, position);
+    if (text.startsWith('[[', position)) value = readTextBlock(text, position, index);
     else if (character === '"' || character === "'") value = readQuoted(text, position, false);
     else {
-      let depth = 0;
+      // Up to the first `,` or unmatched closer outside brackets: a bracketed part is stepped over at once.
       let end = position;
       for (; end < text.length; end++) {
         const current = text[end]!;
-        if (current === '(' || current === '[' || current === '{') depth++;
-        else if (current === ')' || current === ']' || current === '}') {
-          if (depth === 0) break;
-          depth--;
-        } else if (current === ',' && depth === 0) break;
+        if (current === '(' || current === '[' || current === '{') {
+          const close = index.bracketMatch(end);
+          if (close === -1) {
+            end = text.length;
+            break;
+          }
+          end = close;
+        } else if (current === ')' || current === ']' || current === '}' || current === ',') break;
       }
-      if (end >= text.length) return unclosed;
+      if (end >= text.length) return unclosedList(display, open);
       value = { isValid: true, value: text.slice(position, end).trim(), end };
     }
     if (!value.isValid) return value;
@@ -140,7 +159,7 @@ export function parseParenArguments(text: string, open: number, display: string)
       continue;
     }
     if (text[position] === ')') return { isValid: true, arguments: written, end: position + 1 };
-    if (position >= text.length) return unclosed;
+    if (position >= text.length) return unclosedList(display, open);
     return {
       isValid: false,
       reason: `unexpected '${text[position]}' in the arguments of ${display}: expected ',' or ')' (quote values that contain them)`,
@@ -153,9 +172,14 @@ export function parseParenArguments(text: string, open: number, display: string)
 /**
  * Parses colon arguments `:a`, `:a,b`, `:"with spaces"`, `` :`with spaces` ``, `:[[multi-line]]` after the
  * `:` at `colon`. A value ends at whitespace; trailing sentence punctuation (`.,;:!?`, unbalanced closing
- * brackets or quotes) is left to the prose. Returns undefined when nothing follows the colon.
+ * brackets or quotes) is left to the prose. Returns undefined when nothing follows the colon. Pass the same
+ * `index` for every call on one text (see parseParenArguments).
  */
-export function parseColonArguments(text: string, colon: number): ArgumentsResult | undefined {
+export function parseColonArguments(
+  text: string,
+  colon: number,
+  index: TextIndex = new TextIndex(text),
+): ArgumentsResult | undefined {
   const written: WrittenArgument[] = [];
   let position = colon + 1;
   if (position >= text.length || isSpace(text[position])) return undefined;
@@ -163,13 +187,17 @@ export function parseColonArguments(text: string, colon: number): ArgumentsResul
     const character = text[position];
     const argumentStart = position;
     let value: ValueResult;
-    if (text.startsWith('[[', position)) value = readTextBlock(text, position);
+    if (text.startsWith('[[', position)) value = readTextBlock(text, position, index);
     else if (character === '"' || character === '`') value = readQuoted(text, position, true);
     else {
-      let end = position;
-      while (end < text.length && !isSpace(text[end]) && text[end] !== ',') end++;
-      const kept = trimTrailingPunctuation(text.slice(position, end));
-      value = { isValid: true, value: kept, end: position + kept.length };
+      const stop = index.colonValueStop(position);
+      // Short values count their brackets and quotes directly; long ones ask the index, so that the many
+      // references inside one long word do not each count the rest of it.
+      const end =
+        stop - position <= 256
+          ? trimmedEnd(text, position, stop, tally(text, position, stop))
+          : trimmedEnd(text, position, stop, (character, upTo) => index.count(character, position, upTo));
+      value = { isValid: true, value: text.slice(position, end), end };
     }
     if (!value.isValid) return value;
     if (value.end === argumentStart) break;
@@ -187,32 +215,57 @@ export function parseColonArguments(text: string, colon: number): ArgumentsResul
 
 /** Drops trailing `.,;:!?`, unbalanced `)]}` and unpaired quotes: `main.ts.` -> `main.ts`, `f(x))` -> `f(x)`. */
 export function trimTrailingPunctuation(raw: string): string {
-  let end = raw.length;
-  while (end > 0) {
-    const character = raw[end - 1]!;
+  return raw.slice(0, trimmedEnd(raw, 0, raw.length, tally(raw, 0, raw.length)));
+}
+
+/** Counts a character in `[start, upTo)` of the text being trimmed; `upTo` only ever decreases. */
+type CountUpTo = (character: string, upTo: number) => number;
+
+/**
+ * Where `text.slice(start, end)` ends once trailing punctuation is dropped (see trimTrailingPunctuation): a
+ * closer is dropped while it has fewer openers than closers before it, a quote while its count is odd.
+ */
+function trimmedEnd(text: string, start: number, end: number, countUpTo: CountUpTo): number {
+  let kept = end;
+  while (kept > start) {
+    const character = text[kept - 1]!;
     if ('.,;:!?'.includes(character)) {
-      end--;
+      kept--;
       continue;
     }
     const opener = CLOSERS[character];
-    if (opener) {
-      const kept = raw.slice(0, end);
-      if (count(kept, opener) < count(kept, character)) {
-        end--;
-        continue;
-      }
+    if (opener && countUpTo(opener, kept) < countUpTo(character, kept)) {
+      kept--;
+      continue;
     }
-    if ((character === '"' || character === "'") && count(raw.slice(0, end), character) % 2 === 1) {
-      end--;
+    if ((character === '"' || character === "'") && countUpTo(character, kept) % 2 === 1) {
+      kept--;
       continue;
     }
     break;
   }
-  return raw.slice(0, end);
+  return kept;
 }
 
-function count(text: string, character: string): number {
-  let total = 0;
-  for (let index = text.indexOf(character); index !== -1; index = text.indexOf(character, index + 1)) total++;
-  return total;
+const COUNTED = '()[]{}"\'';
+
+/**
+ * A CountUpTo that counts the brackets and quotes of `[start, end)` once and then steps back: linear in the
+ * length, however much is trimmed.
+ */
+function tally(text: string, start: number, end: number): CountUpTo {
+  const counts = new Map<string, number>();
+  for (let at = start; at < end; at++) {
+    const character = text[at]!;
+    if (COUNTED.includes(character)) counts.set(character, (counts.get(character) ?? 0) + 1);
+  }
+  let countedTo = end;
+  return (character, upTo) => {
+    while (countedTo > upTo) {
+      countedTo--;
+      const dropped = text[countedTo]!;
+      if (COUNTED.includes(dropped)) counts.set(dropped, counts.get(dropped)! - 1);
+    }
+    return counts.get(character) ?? 0;
+  };
 }

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../diagnostic.js';
 import { DIRECTIVE_ALIASES, type DirectiveName, type Directives } from '../directives.js';
 import type { TraceEntry } from '../expand-prompt.js';
 import { type XPrompt, xpromptLocation } from '../parse-xprompt.js';
+import { AGENT_NAME_RULE, isValidAgentName } from './agent-name.js';
 import {
   parseColonArguments,
   parseParenArguments,
@@ -14,6 +15,7 @@ import { MARKER, removeMarkers, trimBlankLines } from './finish-text.js';
 import { coerceArgument } from './input-types.js';
 import { LineIndex } from './line-index.js';
 import { parseTimeValue, TIME_FORMATS } from './parse-time.js';
+import { TextIndex } from './text-index.js';
 
 /** Where the text being scanned lives, so that offsets become file positions. */
 export interface Origin {
@@ -46,7 +48,6 @@ const REFERENCE_NAME = /[A-Za-z_](?:[\w-]*\w)?(?:\/[A-Za-z_](?:[\w-]*\w)?)*/y;
 const DIRECTIVE_WORD = /[A-Za-z]+/y;
 const CANDIDATE = /[`#%\\]/g;
 const BLANK_LINE = /\n[ \t]*\n/g;
-const AGENT_NAME = /^[A-Za-z0-9_][\w.@-]*$/;
 const PLACEHOLDER = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
 
 /** A `#` or `%` starts a token only at the start of the text, after whitespace, or after one of these. */
@@ -60,9 +61,18 @@ function isBoundary(text: string, index: number): boolean {
   return previous === 91 || previous === 123;
 }
 
+/**
+ * How many diagnostics of one rule an expansion lists; the rest are counted in one closing diagnostic. A
+ * prompt with more than this many problems of one kind is broken throughout (often generated), and building
+ * and printing each of them would cost far more than the expansion itself.
+ */
+export const MAX_DIAGNOSTICS_PER_RULE = 100;
+
 export class Expander {
-  readonly diagnostics: Diagnostic[] = [];
   readonly trace: TraceEntry[] = [];
+  #diagnostics: Diagnostic[] = [];
+  #perRule = new Map<string, number>();
+  #unlisted = new Map<string, { count: number; first: Location; fatal: boolean }>();
   #expansions = 0;
   #reportedXPrompts = new Set<XPrompt>();
   #lineIndexes = new WeakMap<XPrompt, LineIndex>();
@@ -76,6 +86,7 @@ export class Expander {
    */
   scan(text: string, origin: Origin, chain: readonly string[], segment: SegmentDirectives): string {
     const fences = findFencedCode(text);
+    const index = new TextIndex(text);
     let fenceIndex = 0;
     let output = '';
     let copiedUpTo = 0;
@@ -86,45 +97,85 @@ export class Expander {
       regex.lastIndex = position;
       const match = regex.exec(text);
       if (!match) break;
-      const index = match.index;
-      while (fenceIndex < fences.length && fences[fenceIndex]!.end <= index) fenceIndex++;
+      const at = match.index;
+      while (fenceIndex < fences.length && fences[fenceIndex]!.end <= at) fenceIndex++;
       const fence = fences[fenceIndex];
-      if (fence && fence.start <= index) {
+      if (fence && fence.start <= at) {
         position = fence.end;
         continue;
       }
-      const character = text[index];
+      const character = text[at];
       if (character === '\\') {
-        position = index + 2;
+        position = at + 2;
         continue;
       }
       if (character === '`') {
-        if (paragraphEnd < index) {
-          BLANK_LINE.lastIndex = index;
+        if (paragraphEnd < at) {
+          BLANK_LINE.lastIndex = at;
           const blank = BLANK_LINE.exec(text);
           paragraphEnd = blank ? blank.index : text.length;
         }
         const limit = Math.min(paragraphEnd, fence ? fence.start : text.length);
-        position = skipInlineCode(text, index, limit);
+        position = skipInlineCode(text, at, limit);
         continue;
       }
       const replaced =
         character === '#'
-          ? this.#reference(text, index, origin, chain, segment)
-          : this.#directive(text, index, origin, segment);
+          ? this.#reference(text, at, index, origin, chain, segment)
+          : this.#directive(text, at, index, origin, segment);
       if (replaced) {
-        output += text.slice(copiedUpTo, index) + replaced.replacement;
+        output += text.slice(copiedUpTo, at) + replaced.replacement;
         copiedUpTo = replaced.end;
         position = replaced.end;
       } else {
-        position = index + 1;
+        position = at + 1;
       }
     }
     return copiedUpTo === 0 ? text : output + text.slice(copiedUpTo);
   }
 
-  #report(reason: string, at: Location, ruleId: string, fatal = true): void {
-    this.diagnostics.push({ reason, file: at.file, line: at.line, column: at.column, ruleId, fatal });
+  /** Every problem found, in order, then one line per rule that had more than MAX_DIAGNOSTICS_PER_RULE. */
+  get diagnostics(): Diagnostic[] {
+    const unlisted = [...this.#unlisted].map(([ruleId, { count, first, fatal }]) => ({
+      reason: `${count} more ${ruleId} problem${count === 1 ? ' was' : 's were'} not listed after the first ${MAX_DIAGNOSTICS_PER_RULE} (the next at ${first.file}:${first.line}:${first.column}): fix those listed and expand again`,
+      file: first.file,
+      line: first.line,
+      column: first.column,
+      ruleId,
+      fatal,
+    }));
+    return unlisted.length === 0 ? this.#diagnostics : [...this.#diagnostics, ...unlisted];
+  }
+
+  /** Records a problem. The reason and place may be given lazily: they are not built for unlisted ones. */
+  #report(
+    reason: string | (() => string),
+    at: Location | (() => Location),
+    ruleId: string,
+    fatal = true,
+  ): void {
+    const count = (this.#perRule.get(ruleId) ?? 0) + 1;
+    this.#perRule.set(ruleId, count);
+    const locate = () => (typeof at === 'function' ? at() : at);
+    if (count > MAX_DIAGNOSTICS_PER_RULE) {
+      const unlisted = this.#unlisted.get(ruleId);
+      if (unlisted === undefined) this.#unlisted.set(ruleId, { count: 1, first: locate(), fatal });
+      else {
+        unlisted.count++;
+        unlisted.fatal ||= fatal;
+      }
+      return;
+    }
+    const where = locate();
+    const text = typeof reason === 'function' ? reason() : reason;
+    this.#diagnostics.push({
+      reason: text,
+      file: where.file,
+      line: where.line,
+      column: where.column,
+      ruleId,
+      fatal,
+    });
   }
 
   #at(origin: Origin, offset: number): Location {
@@ -134,6 +185,7 @@ export class Expander {
   #reference(
     text: string,
     index: number,
+    textIndex: TextIndex,
     origin: Origin,
     chain: readonly string[],
     segment: SegmentDirectives,
@@ -150,9 +202,12 @@ export class Expander {
     let written: WrittenArgument[] = [];
     const next = text[end];
     if (next === '(' || next === ':') {
-      const parsed = next === '(' ? parseParenArguments(text, end, display) : parseColonArguments(text, end);
+      const parsed =
+        next === '('
+          ? parseParenArguments(text, end, display, textIndex)
+          : parseColonArguments(text, end, textIndex);
       if (parsed && !parsed.isValid) {
-        this.#report(parsed.reason, this.#at(origin, parsed.offset), parsed.ruleId);
+        this.#report(parsed.reason, () => this.#at(origin, parsed.offset), parsed.ruleId);
         return undefined;
       }
       if (parsed) {
@@ -164,7 +219,7 @@ export class Expander {
     const xprompt = catalog.get(name)!;
     if (!this.#reportedXPrompts.has(xprompt)) {
       this.#reportedXPrompts.add(xprompt);
-      this.diagnostics.push(...xprompt.diagnostics);
+      this.#diagnostics.push(...xprompt.diagnostics);
     }
     if (xprompt.diagnostics.some((diagnostic) => diagnostic.fatal)) {
       this.#report(
@@ -249,7 +304,7 @@ export class Expander {
         : `${display} takes ${inputs.map((input) => `${input.name} (${input.type}${input.isRequired ? '' : ', optional'})`).join(', ')}`;
     let position = 0;
     for (const argument of written) {
-      const argumentAt = this.#at(origin, argument.offset);
+      const argumentAt = () => this.#at(origin, argument.offset);
       // A positional argument takes the next input; a `key=value` one the input of that name.
       const input =
         argument.key === undefined
@@ -257,14 +312,19 @@ export class Expander {
           : inputs.find((candidate) => candidate.name === argument.key);
       if (!input) {
         if (argument.key === undefined)
-          this.#report(`too many arguments: ${usage()}`, argumentAt, 'too-many-arguments');
-        else this.#report(`unknown argument '${argument.key}': ${usage()}`, argumentAt, 'unknown-argument');
+          this.#report(() => `too many arguments: ${usage()}`, argumentAt, 'too-many-arguments');
+        else
+          this.#report(
+            () => `unknown argument '${argument.key}': ${usage()}`,
+            argumentAt,
+            'unknown-argument',
+          );
         isValid = false;
         continue;
       }
       if (given.has(input.name)) {
         this.#report(
-          `argument '${input.name}' of ${display} is given twice`,
+          () => `argument '${input.name}' of ${display} is given twice`,
           argumentAt,
           'duplicate-argument',
         );
@@ -279,7 +339,8 @@ export class Expander {
       if (!argument) {
         if (input.isRequired) {
           this.#report(
-            `missing argument '${input.name}' (${input.type}) of ${display}: write ${display}:VALUE or ${display}(${input.name}=VALUE)`,
+            () =>
+              `missing argument '${input.name}' (${input.type}) of ${display}: write ${display}:VALUE or ${display}(${input.name}=VALUE)`,
             at,
             'missing-argument',
           );
@@ -292,8 +353,9 @@ export class Expander {
       const coerced = coerceArgument(argument.value, input.type);
       if (!coerced.isValid) {
         this.#report(
-          `argument '${input.name}' of ${display} must be ${coerced.expected}, got ${JSON.stringify(argument.value)}`,
-          this.#at(origin, argument.offset),
+          () =>
+            `argument '${input.name}' of ${display} must be ${coerced.expected}, got ${JSON.stringify(argument.value)}`,
+          () => this.#at(origin, argument.offset),
           'invalid-argument',
         );
         isValid = false;
@@ -307,6 +369,7 @@ export class Expander {
   #directive(
     text: string,
     index: number,
+    textIndex: TextIndex,
     origin: Origin,
     segment: SegmentDirectives,
   ): { end: number; replacement: string } | undefined {
@@ -331,12 +394,14 @@ export class Expander {
       if (value === '') value = undefined;
       else end = end + 1 + value.length;
     } else if (next === '(') {
-      const lineEnd = text.indexOf('\n', end);
-      const close = text.indexOf(')', end);
+      // Remembered searches: many `%word(` on one long line must not each search the rest of the text.
+      const lineEnd = textIndex.indexOf('\n', end);
+      const close = textIndex.indexOf(')', end);
       if (close === -1 || (lineEnd !== -1 && close > lineEnd)) {
         this.#report(
-          `%${word}( is never closed: expected ')' on the same line (write %${word}(value) or %${word}:value)`,
-          this.#at(origin, end),
+          () =>
+            `%${word}( is never closed: expected ')' on the same line (write %${word}(value) or %${word}:value)`,
+          () => this.#at(origin, end),
           'unclosed-directive',
         );
         return undefined;
@@ -385,9 +450,9 @@ export class Expander {
         return;
       }
       for (const name of names) {
-        if (!AGENT_NAME.test(name)) {
+        if (!isValidAgentName(name)) {
           this.#report(
-            `%${word} names an invalid agent ${JSON.stringify(name)}: agent names are letters, digits, '_', '-', '.' and '@'`,
+            `%${word} names an invalid agent ${JSON.stringify(name)}: agent names are ${AGENT_NAME_RULE}`,
             valueAt,
             'invalid-directive-value',
           );
@@ -411,9 +476,9 @@ export class Expander {
         name = name.slice(1);
         directives.forceReuse = true;
       }
-      if (!AGENT_NAME.test(name)) {
+      if (!isValidAgentName(name)) {
         this.#report(
-          `%${word} gives an invalid agent name ${JSON.stringify(name)}: use letters, digits, '_', '-', '.' and '@' (like %name:reviewer)`,
+          `%${word} gives an invalid agent name ${JSON.stringify(name)}: use ${AGENT_NAME_RULE} (like %name:reviewer)`,
           valueAt,
           'invalid-directive-value',
         );

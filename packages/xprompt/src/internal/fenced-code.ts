@@ -34,12 +34,3 @@ export function findFencedCode(text: string): FencedCode[] {
   if (open) blocks.push({ start: open.start, end: text.length, isClosed: false });
   return blocks;
 }
-
-/** True when `offset` lies inside one of `blocks` (sorted). */
-export function isInFencedCode(blocks: readonly FencedCode[], offset: number): boolean {
-  for (const block of blocks) {
-    if (offset < block.start) return false;
-    if (offset < block.end) return true;
-  }
-  return false;
-}
