@@ -1,9 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTempStore } from './internal/temp-store.js';
 import { parseJsonl, stringifyJsonl } from './jsonl.js';
-import { openBeadStore } from './store.js';
+import { compareIds } from './natural-sort.js';
+import type { BeadRecord } from './record.js';
+import { type BeadStore, openBeadStore } from './store.js';
 
 /** A small deterministic PRNG (mulberry32), so a failing sequence can be replayed from its seed. */
 function random(seed: number): () => number {
@@ -14,6 +16,49 @@ function random(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** ready() and blocked() are what SPEC §2 says, computed from the records themselves. */
+function expectQueues(store: BeadStore, records: BeadRecord[]): void {
+  const status = new Map(records.map((record) => [record.id, record.status]));
+  const open = (record: BeadRecord) =>
+    record.dependencies
+      .filter((dependency) => dependency.type === 'blocks' && status.get(dependency.id) !== 'closed')
+      .map((dependency) => dependency.id);
+  const candidates = records.filter((record) => record.status === 'open');
+  expect(store.ready().map((bead) => bead.id)).toEqual(
+    candidates.filter((record) => open(record).length === 0).map((record) => record.id),
+  );
+  expect(store.blocked().map(({ bead, blockedBy }) => [bead.id, blockedBy])).toEqual(
+    candidates
+      .filter((record) => open(record).length > 0)
+      .map((record) => [record.id, [...new Set(open(record))].sort(compareIds)]),
+  );
+  const stats = store.stats();
+  expect([stats.ready, stats.blocked]).toEqual([store.ready().length, store.blocked().length]);
+}
+
+/** writeListJson and writeReadyJson write listLines and readyLines as a JSON array, a record per line. */
+function expectStreams(store: BeadStore): void {
+  const collect = (run: (write: (chunk: Buffer) => void) => number) => {
+    const chunks: Buffer[] = [];
+    const count = run((chunk) => chunks.push(Buffer.from(chunk)));
+    return { text: Buffer.concat(chunks).toString(), count };
+  };
+  const asArray = (lines: string[]) => ({
+    text: lines.length === 0 ? '[]\n' : `[\n${lines.join(',\n')}\n]\n`,
+    count: lines.length,
+  });
+  expect(collect((write) => store.writeListJson({}, write))).toEqual(asArray(store.listLines()));
+  const filter = { status: ['open', 'in_progress'] as const };
+  expect(collect((write) => store.writeListJson(filter, write))).toEqual(asArray(store.listLines(filter)));
+  expect(collect((write) => store.writeReadyJson(write))).toEqual(asArray(store.readyLines()));
+  // Inside a write, with a changed bead whose text is not in the file yet.
+  store.batch((s) => {
+    s.create({ title: 'pending' });
+    expect(collect((write) => s.writeListJson({}, write))).toEqual(asArray(s.listLines()));
+    expect(collect((write) => s.writeReadyJson(write))).toEqual(asArray(s.readyLines()));
+  });
 }
 
 describe('the cache stays an exact index of the file', () => {
@@ -56,13 +101,20 @@ describe('the cache stays an exact index of the file', () => {
           if (epics.length > 0) s.create({ title: 'batched phase', parentId: pick(epics).id });
         });
       } else if (roll < 0.9) {
-        store.close(pick(beads).id);
+        const action = next();
+        if (action < 0.4) store.close(pick(beads).id);
+        else if (action < 0.6) store.reopen(pick(beads).id);
+        else if (action < 0.8) store.claimNext(`worker-${step % 3}`);
+        else store.update(pick(beads).id, { status: 'in_progress' }, { force: true });
       } else {
         const [a, b] = [pick(beads), pick(beads)];
+        const action = next();
         try {
-          store.addDependency(a.id, b.id);
+          if (action < 0.6) store.addDependency(a.id, b.id);
+          else if (action < 0.8) store.addDependency(a.id, b.id, 'related');
+          else store.removeDependency(a.id, b.id);
         } catch {
-          // a refused cycle is fine here
+          // a refused cycle or edge-type change is fine here
         }
       }
       const text = readFileSync(file, 'utf8');
@@ -71,9 +123,20 @@ describe('the cache stays an exact index of the file', () => {
       const fromCache = store.list();
       expect(fromCache.map((bead) => bead.id)).toEqual(records.map((record) => record.id));
       for (const bead of fromCache) expect(store.get(bead.id)).toEqual(bead);
+      expectQueues(store, records);
+      if (step % 10 === 0) expectStreams(store);
     }
     const rebuilt = openBeadStore({ dir: join(dir) });
     expect(rebuilt.list()).toEqual(store.list());
+    store.dispose();
+    rebuilt.dispose();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `beads.db${suffix}`), { force: true });
+    const fresh = openBeadStore({ dir });
+    expectQueues(
+      fresh,
+      parseJsonl(readFileSync(file, 'utf8')).map((line) => line.record),
+    );
+    expectStreams(fresh);
   });
 
   it('canonicalises a hand-edited file (spaces, order) on the next write', () => {

@@ -2,15 +2,18 @@
 export type BeadErrorCode =
   | 'STORE_NOT_FOUND'
   | 'STORE_EXISTS'
+  | 'ALREADY_CLAIMED'
   | 'BEAD_NOT_FOUND'
   | 'AMBIGUOUS_ID'
   | 'DEPENDENCY_CYCLE'
   | 'DEPENDENCY_NOT_FOUND'
+  | 'DEPENDENCY_EXISTS'
   | 'JSONL_PARSE'
   | 'JSONL_CONFLICT'
   | 'JSONL_CHANGED'
   | 'DUPLICATE_ID'
   | 'CONFIG_INVALID'
+  | 'CONFIG_CONFLICT'
   | 'INVALID_INPUT'
   | 'INVALID_TRANSITION'
   | 'LOCK_TIMEOUT';
@@ -21,6 +24,8 @@ export interface BeadErrorDetails {
   line?: number;
   /** The cycle, first id repeated at the end, for DEPENDENCY_CYCLE. */
   cycle?: string[];
+  /** Who holds the bead, for ALREADY_CLAIMED. */
+  holder?: string;
   cause?: unknown;
 }
 
@@ -32,6 +37,7 @@ export class BeadError extends Error {
   readonly file?: string;
   readonly line?: number;
   readonly cycle?: string[];
+  readonly holder?: string;
 
   constructor(code: BeadErrorCode, message: string, details: BeadErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -40,5 +46,6 @@ export class BeadError extends Error {
     if (details.file !== undefined) this.file = details.file;
     if (details.line !== undefined) this.line = details.line;
     if (details.cycle !== undefined) this.cycle = details.cycle;
+    if (details.holder !== undefined) this.holder = details.holder;
   }
 }

@@ -180,6 +180,24 @@ describe('convertBdRecords', () => {
     });
   });
 
+  it('makes titles and assignees one line (SASE prints them in tables), with a warning', () => {
+    const { records, warnings } = convertBdRecords(
+      line({
+        id: 'bd-1',
+        title: 'Fix\n  the\tlogin \u001b[31mnow',
+        assignee: 'a\nb',
+        status: 'open',
+        created_at: T,
+      }),
+    );
+    expect([records[0]!.title, records[0]!.assignee]).toEqual(['Fix the login [31mnow', 'a b']);
+    expect(warnings).toEqual([
+      'bd-1: the title had a newline (titles are one line); replaced by a space',
+      'bd-1: the assignee had a newline (assignees are one line); replaced by a space',
+    ]);
+    expect(getBeadRecordSchema().safeParse(records[0]).success).toBe(true);
+  });
+
   it('refuses a line that is not JSON, naming the line', () => {
     const error = (() => {
       try {
@@ -252,7 +270,7 @@ describe('importBdFile', () => {
         error = caught as BeadError;
       }
       expect(error).toBeInstanceOf(BeadError);
-      expect(error?.code).toBe('INVALID_INPUT');
+      expect(error?.code).toBe('DUPLICATE_ID');
       expect(error?.message).toContain('bd-bug');
       expect(readFileSync(store.jsonlPath, 'utf8')).toBe(before);
       expect(store.find('bd-new')).toBeUndefined();

@@ -1,4 +1,5 @@
 import { BeadError } from './errors.js';
+import { controlCharacterIndex, describeControlCharacter, toOneLine } from './field-rules.js';
 import { type Bead, type BeadRecord, type BeadStatus, type Dependency, toRecord } from './record.js';
 import type { BeadStore } from './store.js';
 
@@ -252,12 +253,22 @@ export function convertBdRecords(text: string, options: ConvertBdOptions = {}): 
       section('Design', nonEmpty(object.design)),
       `bd: ${extra.join(' ')}`,
     ]);
-    const assignee = nonEmpty(object.assignee);
+    // Titles and assignees are one line (SASE prints them in tables): control characters become spaces.
+    const oneLine = (field: string, value: string | undefined) => {
+      if (value === undefined || controlCharacterIndex(value) === -1) return value;
+      const line = toOneLine(value);
+      warnings.push(
+        `${bdId}: the ${field} had ${describeControlCharacter(value, controlCharacterIndex(value))} (${field}s are one line); replaced by a space`,
+      );
+      return line;
+    };
+    const title = oneLine('title', typeof object.title === 'string' ? object.title : '') ?? '';
+    const assignee = oneLine('assignee', nonEmpty(object.assignee));
     const closeReason = nonEmpty(object.close_reason);
 
     const bead: Bead = {
       id,
-      title: typeof object.title === 'string' ? object.title : '',
+      title,
       status,
       issueType: isPhase ? 'phase' : 'plan',
       ...(isPhase ? {} : { tier: bdType === 'epic' ? 'epic' : 'plan' }),
@@ -280,7 +291,7 @@ export function convertBdRecords(text: string, options: ConvertBdOptions = {}): 
 
 /**
  * Converts a bd issues.jsonl text and writes every record into `store` in one batch (one lock, one JSONL
- * rewrite): all or nothing. Refused with INVALID_INPUT, changing nothing, when the store already has any of
+ * rewrite): all or nothing. Refused with DUPLICATE_ID, changing nothing, when the store already has any of
  * the ids. With `dryRun` it converts and reports conflicts without writing.
  */
 export function importBdFile(store: BeadStore, text: string, options: ImportBdOptions = {}): ImportBdResult {

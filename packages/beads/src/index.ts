@@ -2,6 +2,7 @@ export type { AgentOutcome } from './agent-outcome.js';
 export { applyAgentOutcome } from './agent-outcome.js';
 export type { BeadErrorCode, BeadErrorDetails } from './errors.js';
 export { BeadError } from './errors.js';
+export { isRealUtcTime, MODEL_NAME } from './field-rules.js';
 export type { GraphFormat } from './graph.js';
 export { GRAPH_FORMATS, renderDependencyGraph } from './graph.js';
 export type { BdConversion, ConvertBdOptions, ImportBdOptions, ImportBdResult } from './import-bd.js';
@@ -9,7 +10,7 @@ export { convertBdRecords, importBdFile } from './import-bd.js';
 export type { ParsedLine } from './jsonl.js';
 export { parseJsonl, parseJsonlBuffer, stringifyJsonl } from './jsonl.js';
 export type { MergeConflict, MergeJsonlOptions, MergeResult } from './merge.js';
-export { mergeJsonl, mergeStoreConfig } from './merge.js';
+export { advanceStoreConfig, mergeJsonl, mergeStoreConfig } from './merge.js';
 export { compareIds, naturalSortKey } from './natural-sort.js';
 export type { Bead, BeadRecord, BeadStatus, Dependency, DependencyType, IssueType, Tier } from './record.js';
 export {
@@ -39,6 +40,15 @@ export type {
   OpenBeadStoreOptions,
   StoreConfig,
   UpdateBeadInput,
+  UpdateBeadOptions,
 } from './store.js';
-export { BeadStore, CACHE_FILE, CONFIG_FILE, initBeadStore, JSONL_FILE, openBeadStore } from './store.js';
+export {
+  BeadStore,
+  CACHE_FILE,
+  CONFIG_FILE,
+  initBeadStore,
+  JSONL_FILE,
+  openBeadStore,
+  parseStoreConfig,
+} from './store.js';
 export { beadStoreDirOf, defaultPrefixFor, findWorkspaceRoot, sddRootOf } from './workspace.js';

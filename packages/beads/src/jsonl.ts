@@ -3,7 +3,8 @@ import { compareIds } from './natural-sort.js';
 import { type BeadRecord, stringifyRecord } from './record.js';
 import { getBeadRecordSchema, isValidRecordFast } from './schema.js';
 
-const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})( |$)/;
+/** A line git writes into a file it could not merge: `<<<<<<< ours`, `=======`, `>>>>>>> theirs`, `|||||||`. */
+export const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})( |$)/;
 
 /** One parsed line: the record, its line number, and where its text sits in the file (bytes). */
 export interface ParsedLine {
@@ -44,6 +45,7 @@ export function forEachJsonlRecord(
     ? buffer
     : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const seen = options.checkDuplicateIds === false ? undefined : new Map<string, number>();
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw bomError(file);
   let start = 0;
   let lineNumber = 0;
   while (start < bytes.length) {
@@ -102,6 +104,19 @@ export function forEachJsonlRecord(
     }
     onLine({ record, line: lineNumber, offset, length });
   }
+}
+
+/**
+ * A file that starts with a UTF-8 byte order mark (EF BB BF), as some Windows editors save it: JSON has no
+ * BOM, and the store would drop it on the next write, so it is refused with the fix.
+ */
+export function bomError(file: string): BeadError {
+  return new BeadError(
+    'JSONL_PARSE',
+    `${file}:1: the file starts with a byte order mark (BOM, the bytes EF BB BF); save it as UTF-8 without a BOM ` +
+      `(for example \`sed -i '1s/^\\xEF\\xBB\\xBF//' ${file}\`), then run the command again`,
+    { file, line: 1 },
+  );
 }
 
 /**

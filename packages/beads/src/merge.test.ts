@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BeadError } from './errors.js';
 import { testRecord } from './internal/temp-store.js';
 import { parseJsonl, stringifyJsonl } from './jsonl.js';
-import { mergeJsonl, mergeStoreConfig } from './merge.js';
+import { advanceStoreConfig, mergeJsonl, mergeStoreConfig } from './merge.js';
 import type { BeadRecord } from './record.js';
 
 const T1 = '2026-11-02T10:00:00.000Z';
@@ -184,5 +184,34 @@ describe('mergeStoreConfig', () => {
   it('keeps a prefix changed on one side', () => {
     expect(mergeStoreConfig(config('p', 3), config('p', 3), config('q', 3))).toBe(config('q', 3));
     expect(mergeStoreConfig(config('p', 3), config('r', 3), config('q', 3))).toBe(config('r', 3));
+  });
+
+  it('is at least atLeast: a counter the merged issues.jsonl needs', () => {
+    expect(mergeStoreConfig(config('p', 3), config('p', 4), config('p', 4), { atLeast: 6 })).toBe(
+      config('p', 6),
+    );
+  });
+});
+
+describe('advanceStoreConfig', () => {
+  const config = (prefix: string, counter: number) =>
+    `${JSON.stringify({ prefix, next_counter: counter }, null, 2)}\n`;
+
+  it('raises next_counter past the ids a merge renumbered, and leaves a counter that is ahead alone', () => {
+    // Both sides created p-2 (so both counters say 3); the merge renumbered theirs to p-3.
+    const base = jsonl(bead('p-1'));
+    const { records, renamed } = mergeJsonl(
+      base,
+      jsonl(bead('p-1'), bead('p-2', { title: 'ours' })),
+      jsonl(bead('p-1'), bead('p-2', { title: 'theirs' }), bead('p-2.1')),
+    );
+    expect(renamed).toEqual([
+      { from: 'p-2', to: 'p-3' },
+      { from: 'p-2.1', to: 'p-3.1' },
+    ]);
+    expect(advanceStoreConfig(config('p', 3), records)).toBe(config('p', 4));
+    expect(advanceStoreConfig(config('p', 7), records)).toBeUndefined();
+    // Ids of another prefix (an import) do not count.
+    expect(advanceStoreConfig(config('q', 1), records)).toBeUndefined();
   });
 });

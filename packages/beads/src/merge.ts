@@ -94,14 +94,45 @@ export function mergeJsonl(
 
 /**
  * Merges three versions of a store's config.json: the prefix is ours (a prefix changed on both sides to
- * different values is kept as ours), and the counter is the larger one, so no side's ids are reused.
+ * different values is kept as ours), and the counter is the larger one (and at least `atLeast`), so no
+ * side's ids are reused.
  */
-export function mergeStoreConfig(base: string, ours: string, theirs: string): string {
+export function mergeStoreConfig(
+  base: string,
+  ours: string,
+  theirs: string,
+  options: { atLeast?: number } = {},
+): string {
   const mine: StoreConfig = parseStoreConfig(ours, 'ours');
   const other: StoreConfig = parseStoreConfig(theirs, 'theirs');
   const prefix =
     base.trim() !== '' && mine.prefix === parseStoreConfig(base, 'base').prefix ? other.prefix : mine.prefix;
-  return stringifyConfig({ prefix, nextCounter: Math.max(mine.nextCounter, other.nextCounter) });
+  return stringifyConfig({
+    prefix,
+    nextCounter: Math.max(mine.nextCounter, other.nextCounter, options.atLeast ?? 1),
+  });
+}
+
+/**
+ * The text of a config.json whose next_counter is raised past every plan id `<prefix>-N` among `records`
+ * (its own prefix), or undefined when it already is. After a merge that renumbered colliding ids (the new
+ * ids are past both sides' counters), this is the counter the merged store needs.
+ */
+export function advanceStoreConfig(
+  config: string,
+  records: readonly BeadRecord[],
+  file = 'config.json',
+): string | undefined {
+  const current = parseStoreConfig(config, file);
+  const head = `${current.prefix}-`;
+  let highest = 0;
+  for (const record of records) {
+    if (!record.id.startsWith(head)) continue;
+    const match = /^(\d+)(\.|$)/.exec(record.id.slice(head.length));
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  if (highest < current.nextCounter) return undefined;
+  return stringifyConfig({ ...current, nextCounter: highest + 1 });
 }
 
 function byId(records: BeadRecord[]): Map<string, BeadRecord> {

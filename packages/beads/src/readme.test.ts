@@ -33,6 +33,24 @@ store.dispose();`;
   expect(JSON.parse(printed)).toEqual(['shop-1', 'shop-1.2']);
 });
 
+it('runs the claiming example of the README', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'sase-readme-')), '.sase/sdd/beads');
+  const store = initBeadStore({ dir, prefix: 'shop' });
+  store.create({ title: 'Checkout', tier: 'epic' });
+  const next = store.claimNext('agent-7');
+  expect(next).toMatchObject({ id: 'shop-1', status: 'in_progress', assignee: 'agent-7' });
+  expect(store.claim(next!.id, 'agent-7')).toEqual(next);
+  expect(() => store.claim(next!.id, 'agent-8')).toThrow(
+    expect.objectContaining({ code: 'ALREADY_CLAIMED', holder: 'agent-7' }),
+  );
+  expect(() => store.update(next!.id, { status: 'in_progress', assignee: 'agent-8' })).toThrow(
+    expect.objectContaining({ code: 'ALREADY_CLAIMED' }),
+  );
+  expect(store.update(next!.id, { assignee: 'agent-8' }, { force: true }).assignee).toBe('agent-8');
+  expect(store.claimNext('agent-9')).toBeUndefined();
+  store.dispose();
+});
+
 it('exports exactly these names', () => {
   expect(Object.keys(beads).sort()).toMatchInlineSnapshot(`
     [
@@ -46,7 +64,9 @@ it('exports exactly these names', () => {
       "GRAPH_FORMATS",
       "ISSUE_TYPES",
       "JSONL_FILE",
+      "MODEL_NAME",
       "TIERS",
+      "advanceStoreConfig",
       "applyAgentOutcome",
       "beadStoreDirOf",
       "compareIds",
@@ -57,12 +77,14 @@ it('exports exactly these names', () => {
       "getBeadRecordSchema",
       "importBdFile",
       "initBeadStore",
+      "isRealUtcTime",
       "mergeJsonl",
       "mergeStoreConfig",
       "naturalSortKey",
       "openBeadStore",
       "parseJsonl",
       "parseJsonlBuffer",
+      "parseStoreConfig",
       "renderDependencyGraph",
       "repairDuplicateIds",
       "sddRootOf",

@@ -31,15 +31,58 @@ function variants(): unknown[] {
   const out: unknown[] = [valid, { ...valid, tier: 'epic', issue_type: 'plan' }];
   const bad: Record<string, unknown[]> = {
     id: [undefined, '', 'p 7', '-p', 'p-7.x', 7, null],
-    title: [undefined, 3, null, ''],
+    title: [
+      undefined,
+      3,
+      null,
+      '',
+      'two\nlines',
+      'tab\there',
+      'x\u001b]0;PWNED\u0007',
+      'del\u007f',
+      'c1\u009b',
+      'é ü 漢字',
+    ],
+    assignee: ['a\nb', 'alice', 'worker-1@host'],
+    model: [
+      'opus',
+      'gpt-5.1',
+      'claude-sonnet-4-5@20250929',
+      'openrouter/anthropic/claude-3.5:beta',
+      '[1m]',
+      '--yolo',
+      '-m',
+      'gpt 4',
+      'x\ny',
+      '',
+      'a'.repeat(200),
+      'a'.repeat(201),
+      'ü',
+    ],
     status: [undefined, 'done', null],
     issue_type: [undefined, 'task'],
     tier: ['saga', null, 'plan'],
     parent_id: [3, null, 'x'],
     is_ready_to_work: ['yes', null, false],
     epic_count: [-1, 1.5, '2', null, 0],
-    created_at: [undefined, '2026-11-21', '2026-11-21T10:00:00+01:00', 0],
-    closed_at: ['soon', null],
+    created_at: [
+      undefined,
+      '2026-11-21',
+      '2026-11-21T10:00:00+01:00',
+      0,
+      '2026-13-45T99:99:99.000Z',
+      '2026-00-10T10:00:00Z',
+      '2026-04-31T10:00:00Z',
+      '2026-02-29T10:00:00Z',
+      '2028-02-29T10:00:00Z',
+      '2100-02-29T10:00:00Z',
+      '2000-02-29T10:00:00Z',
+      '2026-12-31T23:59:59.999Z',
+      '2026-12-31T24:00:00Z',
+      '2026-12-31T23:60:00Z',
+      '2026-12-31T23:59:60Z',
+    ],
+    closed_at: ['soon', null, '2026-11-31T10:00:00Z'],
     dependencies: [
       undefined,
       null,
@@ -66,6 +109,28 @@ function variants(): unknown[] {
 }
 
 describe('isValidRecordFast agrees with the zod schema', () => {
+  it('refuses impossible times, control characters in titles and assignees, and flag-like models', () => {
+    const schema = getBeadRecordSchema();
+    for (const [key, value] of [
+      ['created_at', '2026-13-45T99:99:99.000Z'],
+      ['updated_at', '2026-02-29T10:00:00Z'],
+      ['title', 'two\nlines'],
+      ['assignee', 'x\u001b]0;PWNED\u0007'],
+      ['model', '--yolo'],
+      ['model', 'gpt 4'],
+    ]) {
+      const record = { ...structuredClone(valid), [key as string]: value };
+      expect([key, value, isValidRecordFast(structuredClone(record))]).toEqual([key, value, false]);
+      expect([key, value, schema.safeParse(record).success]).toEqual([key, value, false]);
+    }
+    expect(
+      schema.safeParse({ ...valid, created_at: '2026-13-45T99:99:99.000Z' }).error?.issues[0],
+    ).toMatchObject({
+      path: ['created_at'],
+      message: expect.stringContaining('is not a real time'),
+    });
+  });
+
   it('on every variant of a record', () => {
     const schema = getBeadRecordSchema();
     for (const value of variants()) {

@@ -1,29 +1,45 @@
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
+import { controlCharacterIndex, ISO_UTC, isRealUtcTime, MODEL_NAME } from './field-rules.js';
 import { BEAD_STATUSES, type BeadRecord, DEPENDENCY_TYPES, ISSUE_TYPES, TIERS } from './record.js';
 
 // zod costs ~40 ms to load. The store needs it only to validate a JSONL file it has not seen before, so it
 // is required on first use instead of imported at start-up (`sase bead ready` on a warm cache never loads it).
 const require = createRequire(import.meta.url);
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.\d+)*$/;
 
 function build(z: typeof Zod) {
   const text = z.string();
+  const oneLine = z
+    .string()
+    .refine(
+      (value) => controlCharacterIndex(value) === -1,
+      'must be one line without control characters (newline, tab, escape, ...)',
+    );
   const timestamp = z
     .string()
-    .regex(ISO_UTC, 'must be a UTC ISO-8601 time ending in Z (2026-11-21T10:00:00.000Z)');
+    .regex(ISO_UTC, 'must be a UTC ISO-8601 time ending in Z (2026-11-21T10:00:00.000Z)')
+    .refine(
+      isRealUtcTime,
+      'is not a real time: the month must be 01-12, the day within its month, hours 00-23, minutes and seconds 00-59',
+    );
   const dependency = z.strictObject({ id: z.string().min(1), type: z.enum(DEPENDENCY_TYPES) });
   return z.strictObject({
     id: z.string().regex(ID, 'must look like prefix-7 or prefix-7.2'),
-    title: text,
+    title: oneLine,
     status: z.enum(BEAD_STATUSES),
     issue_type: z.enum(ISSUE_TYPES),
     tier: z.enum(TIERS).optional(),
     parent_id: text.optional(),
-    assignee: text.optional(),
-    model: text.optional(),
+    assignee: oneLine.optional(),
+    model: z
+      .string()
+      .regex(
+        MODEL_NAME,
+        'must be a model name: letters, digits and . _ : / @ + [ ] -, not starting with -, no spaces (e.g. opus, gpt-5.1)',
+      )
+      .optional(),
     design: text.optional(),
     is_ready_to_work: z.boolean().optional(),
     epic_count: z.number().int().nonnegative().optional(),
@@ -93,16 +109,19 @@ export function isValidRecordFast(value: unknown): value is BeadRecord {
   if (!STATUSES.has(record.status) || !ISSUE_TYPE_SET.has(record.issue_type)) return false;
   if (record.tier !== undefined && !TIER_SET.has(record.tier)) return false;
   for (const key of TEXT_KEYS) if (record[key] !== undefined && typeof record[key] !== 'string') return false;
+  if (controlCharacterIndex(record.title) !== -1) return false;
+  if (record.assignee !== undefined && controlCharacterIndex(record.assignee as string) !== -1) return false;
+  if (record.model !== undefined && !MODEL_NAME.test(record.model as string)) return false;
   if (record.is_ready_to_work !== undefined && typeof record.is_ready_to_work !== 'boolean') return false;
   const count = record.epic_count;
   if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0))
     return false;
   for (const key of ['created_at', 'updated_at']) {
-    if (typeof record[key] !== 'string' || !ISO_UTC.test(record[key] as string)) return false;
+    if (typeof record[key] !== 'string' || !isRealUtcTime(record[key] as string)) return false;
   }
   if (
     record.closed_at !== undefined &&
-    (typeof record.closed_at !== 'string' || !ISO_UTC.test(record.closed_at))
+    (typeof record.closed_at !== 'string' || !isRealUtcTime(record.closed_at))
   ) {
     return false;
   }

@@ -111,6 +111,12 @@ describe('ready and blocked', () => {
     const report = store.doctor();
     expect(report.ok).toBe(false);
     expect(report.problems.map((problem) => problem.code)).toContain('MISSING_DEPENDENCY');
+    // The missing blocker arrives (an import), closed: h is ready.
+    const template = JSON.parse(store.listLines()[0]!);
+    store.insertRecords([
+      { ...template, id: 'p-404', status: 'closed', closed_at: template.updated_at, dependencies: [] },
+    ]);
+    expect(ids(store.ready())).toContain(h.id);
   });
 });
 
@@ -153,6 +159,29 @@ describe('dependencies', () => {
     expect(store.removeDependency(c.id, b.id)).toBe(true);
     expect(store.removeDependency(c.id, b.id)).toBe(false);
     expect(codeOf(() => store.addDependency(c.id, 'p-99'))).toBe('DEPENDENCY_NOT_FOUND');
+  });
+
+  it('refuses a related edge on itself, and an edge that would change the type of an existing one', () => {
+    const { store } = createTempStore('p');
+    const a = store.create({ title: 'a' });
+    const b = store.create({ title: 'b', dependencies: [a.id] });
+    expect(codeOf(() => store.addDependency(a.id, a.id, 'related'))).toBe('INVALID_INPUT');
+    let error: BeadError | undefined;
+    try {
+      store.addDependency(b.id, a.id, 'related');
+    } catch (caught) {
+      error = caught as BeadError;
+    }
+    expect(error?.code).toBe('DEPENDENCY_EXISTS');
+    expect(error?.message).toContain('p-2 already has a blocks edge on p-1');
+    expect(error?.message).toContain('sase bead dep rm p-2 p-1');
+    // b stays blocked, and adding the same edge again changes nothing.
+    expect(store.ready().map((bead) => bead.id)).toEqual([a.id]);
+    expect(store.addDependency(b.id, a.id).updatedAt).toBe(store.get(b.id).updatedAt);
+    store.removeDependency(b.id, a.id);
+    store.addDependency(b.id, a.id, 'related');
+    expect(codeOf(() => store.addDependency(b.id, a.id))).toBe('DEPENDENCY_EXISTS');
+    expect(store.doctor().ok).toBe(true);
   });
 });
 
@@ -216,6 +245,21 @@ describe('the JSONL file', () => {
       '{"id":"p-2","title":"x","status":"done","issue_type":"plan","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}',
       'JSONL_PARSE',
     ],
+    [
+      'an impossible time',
+      '{"id":"p-2","title":"x","status":"open","issue_type":"plan","created_at":"2026-13-45T99:99:99.000Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}',
+      'JSONL_PARSE',
+    ],
+    [
+      'a title of two lines',
+      '{"id":"p-2","title":"x\\ny","status":"open","issue_type":"plan","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}',
+      'JSONL_PARSE',
+    ],
+    [
+      'a model that is a flag',
+      '{"id":"p-2","title":"x","status":"open","issue_type":"plan","model":"--yolo","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}',
+      'JSONL_PARSE',
+    ],
     ['a conflict marker', '<<<<<<< HEAD', 'JSONL_CONFLICT'],
     [
       'a second line for one id',
@@ -240,6 +284,90 @@ describe('the JSONL file', () => {
       expect(error?.message).toContain(`${file}:2`);
     }
     expect(readFileSync(file, 'utf8')).toBe(broken);
+  });
+});
+
+describe('record checks', () => {
+  it('names the field and line of an impossible time', () => {
+    const { store, dir } = createTempStore('p');
+    store.create({ title: 'one' });
+    const file = join(dir, 'issues.jsonl');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/"updated_at":"[^"]*"/, '"updated_at":"2026-13-45T99:99:99.000Z"'),
+    );
+    expect(() => store.list()).toThrow(
+      `${file}:1 (bead p-1): field "updated_at": is not a real time: the month must be 01-12`,
+    );
+  });
+
+  it('says "BOM" for a byte order mark at the start of issues.jsonl, with file, line and fix', () => {
+    const { store, dir } = createTempStore('p');
+    store.create({ title: 'one' });
+    const file = join(dir, 'issues.jsonl');
+    const withBom = `\uFEFF${readFileSync(file, 'utf8')}`;
+    writeFileSync(file, withBom);
+    let error: BeadError | undefined;
+    try {
+      store.list();
+    } catch (caught) {
+      error = caught as BeadError;
+    }
+    expect([error?.code, error?.line]).toEqual(['JSONL_PARSE', 1]);
+    expect(error?.message).toContain(`${file}:1: the file starts with a byte order mark (BOM`);
+    expect(error?.message).toContain('save it as UTF-8 without a BOM');
+    expect(readFileSync(file, 'utf8')).toBe(withBom);
+  });
+
+  it('names git conflict markers and a BOM in config.json', () => {
+    const { dir } = createTempStore('p');
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      '<<<<<<< HEAD\n{"prefix":"p","next_counter":3}\n=======\n{"prefix":"p","next_counter":4}\n>>>>>>> theirs\n',
+    );
+    let error: BeadError | undefined;
+    try {
+      openBeadStore({ dir });
+    } catch (caught) {
+      error = caught as BeadError;
+    }
+    expect([error?.code, error?.line]).toEqual(['CONFIG_CONFLICT', 1]);
+    expect(error?.message).toContain(`${file}:1: git conflict marker "<<<<<<<"`);
+    expect(error?.message).toContain('the larger "next_counter"');
+    writeFileSync(file, '\uFEFF{"prefix":"p","next_counter":3}\n');
+    expect(() => openBeadStore({ dir })).toThrow(
+      /config\.json:1: the file starts with a byte order mark \(BOM\)/,
+    );
+  });
+
+  it('refuses control characters in titles and assignees, and invalid model names, on every way in', () => {
+    const { store } = createTempStore('p');
+    const bead = store.create({ title: 'one', model: 'claude-sonnet-4-5@20250929' });
+    const attempts: [string, () => unknown][] = [
+      ['newline title', () => store.create({ title: 'one\ntwo' })],
+      ['escape title', () => store.create({ title: 'x\u001b]0;PWNED\u0007' })],
+      ['tab title (update)', () => store.update(bead.id, { title: 'a\tb' })],
+      ['assignee', () => store.create({ title: 'x', assignee: 'a\nb' })],
+      ['flag model', () => store.create({ title: 'x', model: '--yolo' })],
+      ['spaced model (update)', () => store.update(bead.id, { model: 'gpt 4' })],
+      [
+        'imported record',
+        () => store.insertRecords([{ ...JSON.parse(store.listLines()[0]!), id: 'p-9', model: '-x' }]),
+      ],
+    ];
+    for (const [name, attempt] of attempts) expect([name, codeOf(attempt)]).toEqual([name, 'INVALID_INPUT']);
+    let message = '';
+    try {
+      store.create({ title: 'x\u001b]0;PWNED\u0007' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    // The bad value is quoted with its control characters escaped, never printed raw.
+    expect(message).toContain('invalid title "x\\u001b]0;PWNED\\u0007": it contains an escape character');
+    expect(message).not.toContain('\u001b');
+    expect(store.update(bead.id, { model: '' }).model).toBeUndefined();
+    expect(store.list()).toHaveLength(1);
   });
 });
 
@@ -305,6 +433,28 @@ describe('updates', () => {
       }),
     ).toThrow('boom');
     expect(store.list().map((bead) => bead.title)).not.toContain('lost');
+  });
+
+  it('says how many more ids a refused insert names than it lists', () => {
+    const { store } = createTempStore('p');
+    store.create({ title: 'x' });
+    const template = JSON.parse(store.listLines()[0]!);
+    const records = Array.from({ length: 25 }, (_, index) => ({ ...template, id: `p-${index + 100}` }));
+    store.insertRecords(records);
+    expect(() => store.insertRecords(records)).toThrow(
+      /cannot insert 25 bead\(s\) whose id already exists .*: p-100, p-101, .*, p-119, … and 5 more; import/,
+    );
+  });
+
+  it('keeps a closed bead closed when it is closed again, replacing its reason when a new one is given', () => {
+    const { store } = createTempStore('p', steppingClock());
+    const bead = store.create({ title: 'a' });
+    const first = store.close(bead.id, { reason: 'done' })[0]!;
+    expect(store.close(bead.id)[0]).toEqual(first);
+    expect(store.close(bead.id, { reason: 'done' })[0]).toEqual(first);
+    const again = store.close(bead.id, { reason: 'merged in #12' })[0]!;
+    expect(again).toMatchObject({ status: 'closed', closeReason: 'merged in #12', closedAt: first.closedAt });
+    expect(store.reopen(store.reopen(bead.id).id).status).toBe('open');
   });
 
   it('never reuses a plan counter, even when config.json is behind the file', () => {

@@ -1,8 +1,19 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BeadError } from './errors.js';
-import { createFileIfAbsent, writeFileAtomic } from './internal/atomic-file.js';
-import { BeadCache, isBusyError, type LineRef, lockTimeout } from './internal/cache.js';
+import { controlCharacterIndex, describeControlCharacter, MODEL_NAME } from './field-rules.js';
+import { createFileIfAbsent, removeStaleTempFiles, writeFileAtomic } from './internal/atomic-file.js';
+import {
+  BeadCache,
+  isBusyError,
+  type LinePositions,
+  type LineRef,
+  linePositionsQuery,
+  lockTimeout,
+  parseLinePositions,
+} from './internal/cache.js';
+import type { ChunkWriter } from './internal/json-array.js';
+import { CONFLICT_MARKER } from './jsonl.js';
 import { compareIds } from './natural-sort.js';
 import {
   BEAD_STATUSES,
@@ -82,6 +93,14 @@ export interface UpdateBeadInput {
   parentId?: string | null;
 }
 
+export interface UpdateBeadOptions {
+  /**
+   * Change the assignee of a bead someone else holds (in progress with another assignee). Without it, such
+   * an update is refused with ALREADY_CLAIMED, so two agents never end up on one bead.
+   */
+  force?: boolean;
+}
+
 export interface ListFilter {
   /** Any of these statuses (default: all). */
   status?: BeadStatus | readonly BeadStatus[];
@@ -117,7 +136,8 @@ export interface DoctorProblem {
     | 'PREFIX_MISMATCH'
     | 'CLOSED_AT_MISMATCH'
     | 'PHASE_WITHOUT_PARENT'
-    | 'DUPLICATE_ID';
+    | 'DUPLICATE_ID'
+    | 'STALE_TEMP_FILE';
   severity: 'error' | 'warning';
   beadId?: string;
   message: string;
@@ -159,6 +179,23 @@ function readConfig(dir: string): StoreConfig {
 
 /** Parses the text of a config.json; throws CONFIG_INVALID naming `file`. */
 export function parseStoreConfig(raw: string, file = CONFIG_FILE): StoreConfig {
+  if (raw.charCodeAt(0) === 0xfeff) {
+    throw new BeadError(
+      'CONFIG_INVALID',
+      `${file}:1: the file starts with a byte order mark (BOM); save it as UTF-8 without a BOM, like {"prefix": "myapp", "next_counter": 1}`,
+      { file, line: 1 },
+    );
+  }
+  const lines = raw.split(/\r?\n/);
+  const marker = lines.findIndex((line) => CONFLICT_MARKER.test(line));
+  if (marker !== -1) {
+    throw new BeadError(
+      'CONFIG_CONFLICT',
+      `${file}:${marker + 1}: git conflict marker "${lines[marker]!.slice(0, 7)}": resolve the merge by keeping one version ` +
+        'with the larger "next_counter" (the counter must stay past every id on both sides); `sase bead merge --install` makes git merge it by itself',
+      { file, line: marker + 1 },
+    );
+  }
   let value: { prefix?: unknown; next_counter?: unknown };
   try {
     value = JSON.parse(raw) as typeof value;
@@ -234,6 +271,8 @@ export class BeadStore {
   private depth = 0;
   private dirty = false;
   private configDirty = false;
+  /** Temporary files of dead writers removed by the writes of this store object (doctor reports them). */
+  private removedTempFiles: string[] = [];
 
   constructor(options: OpenBeadStoreOptions) {
     this.dir = options.dir;
@@ -311,6 +350,49 @@ export class BeadStore {
 
   /** Like list(), as canonical JSONL lines (the exact issues.jsonl text of each bead). */
   listLines(filter: ListFilter = {}): string[] {
+    const { where, params } = this.filterClause(filter);
+    const statement = this.cache.db.prepare(`SELECT id, off, len FROM beads ${where} ORDER BY sort_key`);
+    return this.read(() => statement.all(...params) as LineRef[]).map((hit) => hit.line);
+  }
+
+  /**
+   * Writes listLines(filter) as one JSON array — `[\n`, the lines joined by `,\n`, then `\n]\n` (`[]\n`
+   * when empty) — to `write`, in chunks (Buffers valid only during the call): what `sase bead list --json`
+   * prints. Made from the bytes of issues.jsonl at the offsets the cache holds, without decoding, parsing
+   * or re-serialising a line (with no filter, from a file this store wrote, the file is read straight
+   * through), so printing 20,000 beads costs little more than reading the file. Returns the count.
+   */
+  writeListJson(filter: ListFilter, write: (chunk: Buffer) => void): number {
+    const { where, params } = this.filterClause(filter);
+    const statement = this.cache.db.prepare(linePositionsQuery(where)).raw();
+    return this.writeJson(
+      () => parseLinePositions(statement.get(...params) as [string, string | null] | undefined),
+      write,
+      where === '',
+    );
+  }
+
+  /** Writes readyLines() as one JSON array, like writeListJson. */
+  writeReadyJson(write: (chunk: Buffer) => void): number {
+    return this.writeJson(
+      () => parseLinePositions(this.cache.sql.readyPositions.get() as [string, string | null] | undefined),
+      write,
+      false,
+    );
+  }
+
+  private writeJson(query: () => LinePositions, write: ChunkWriter, wholeFile: boolean): number {
+    for (let attempt = 0; ; attempt++) {
+      if (this.depth === 0 && !this.cache.isFresh()) this.mutate(() => undefined);
+      const count = this.cache.writeJsonArray(query, write, { wholeFile: wholeFile && this.depth === 0 });
+      if (count !== false) return count;
+      if (attempt >= 20)
+        throw lockTimeout(this.jsonlPath, new Error('the JSONL kept changing while being read'));
+    }
+  }
+
+  /** The WHERE clause (and its parameters) of a list filter, checked. */
+  private filterClause(filter: ListFilter): { where: string; params: unknown[] } {
     const clauses: string[] = [];
     const params: unknown[] = [];
     if (filter.status !== undefined) {
@@ -333,9 +415,7 @@ export class BeadStore {
       clauses.push('parent_id = ?');
       params.push(this.normalizeId(filter.parentId));
     }
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    const statement = this.cache.db.prepare(`SELECT id, off, len FROM beads ${where} ORDER BY sort_key`);
-    return this.read(() => statement.all(...params) as LineRef[]).map((hit) => hit.line);
+    return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
   /** Open beads whose `blocks` dependencies are all closed, in natural id order. */
@@ -406,9 +486,12 @@ export class BeadStore {
       byStatus: { open: 0, in_progress: 0, closed: 0 },
       byType: { plan: 0, phase: 0 },
       byTier: { plan: 0, epic: 0, legend: 0 },
-      ready: (cache.sql.ready.all() as string[]).length,
-      blocked: (cache.sql.blocked.all() as unknown[]).length,
+      ready: 0,
+      blocked: 0,
     };
+    const queues = cache.sql.queueSizes.get() as { ready: number; blocked: number };
+    stats.ready = queues.ready;
+    stats.blocked = queues.blocked;
     const rows = cache.sql.counts.all() as {
       status: BeadStatus;
       issue_type: IssueType;
@@ -445,6 +528,9 @@ export class BeadStore {
     this.dirty = false;
     this.configDirty = false;
     try {
+      // Under the lock no other store is writing: a temporary file here belongs to a writer that was killed
+      // mid-write (or to an init still running, whose process is alive and is left alone).
+      this.removedTempFiles.push(...removeStaleTempFiles(this.dir, STORE_FILES));
       this.config = readConfig(this.dir);
       if (sync) this.cache.syncFromJsonl();
       const result = fn();
@@ -528,6 +614,9 @@ export class BeadStore {
   create(input: CreateBeadInput): Bead {
     return this.mutate(() => {
       const title = requireText('title', input.title);
+      checkOneLine('title', title);
+      if (input.assignee) checkOneLine('assignee', input.assignee);
+      if (input.model) checkModel(input.model);
       let parent: BeadRecord | undefined;
       if (input.parentId !== undefined) parent = this.requireRecord(input.parentId);
       const issueType = input.issueType ?? (parent?.tier === 'epic' ? 'phase' : 'plan');
@@ -613,10 +702,10 @@ export class BeadStore {
         seen.add(record.id);
       }
       if (taken.length > 0) {
-        const shown = taken.slice(0, 20).join(', ');
+        const shown = `${taken.slice(0, 20).join(', ')}${taken.length > 20 ? `, … and ${taken.length - 20} more` : ''}`;
         throw new BeadError(
-          'INVALID_INPUT',
-          `cannot insert ${taken.length} bead(s) whose id already exists in ${this.jsonlPath} or is given twice: ${shown}${taken.length > 20 ? ', …' : ''}; import into an empty store or remove those beads first`,
+          'DUPLICATE_ID',
+          `cannot insert ${taken.length} bead(s) whose id already exists in ${this.jsonlPath} or is given twice: ${shown}; import into an empty store or remove those beads first`,
           { beadId: taken[0]! },
         );
       }
@@ -634,16 +723,28 @@ export class BeadStore {
     });
   }
 
-  /** Changes fields of one bead. Setting status keeps closed_at consistent. */
-  update(id: string, patch: UpdateBeadInput): Bead {
+  /**
+   * Changes fields of one bead. Setting status keeps closed_at consistent. A bead someone holds (in
+   * progress with an assignee) keeps its holder: an update that would leave it in progress with another
+   * assignee is refused with ALREADY_CLAIMED naming the holder, unless `options.force`.
+   */
+  update(id: string, patch: UpdateBeadInput, options: UpdateBeadOptions = {}): Bead {
     return this.mutate(() => {
-      const bead = fromRecord(this.requireRecord(id)) as unknown as Record<string, unknown>;
+      const current = this.requireRecord(id);
+      if (!options.force && current.status === 'in_progress' && current.assignee !== undefined) {
+        const assignee = patch.assignee === undefined ? current.assignee : patch.assignee || undefined;
+        const status = patch.status ?? current.status;
+        if (status === 'in_progress' && assignee !== undefined && assignee !== current.assignee)
+          throw alreadyClaimed(current, assignee);
+      }
+      const bead = fromRecord(current) as unknown as Record<string, unknown>;
       const now = this.timestamp();
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue;
         switch (key) {
           case 'title':
             bead.title = requireText('title', value as string);
+            checkOneLine('title', bead.title as string);
             break;
           case 'status':
             checkEnum('status', value as string, BEAD_STATUSES);
@@ -688,9 +789,15 @@ export class BeadStore {
             } else setOrDelete(bead, key, null);
             break;
           }
-          case 'description':
           case 'assignee':
+            if (value) checkOneLine('assignee', value as string);
+            setOrDelete(bead, key, value === '' ? null : value);
+            break;
           case 'model':
+            if (value) checkModel(value as string);
+            setOrDelete(bead, key, value === '' ? null : value);
+            break;
+          case 'description':
           case 'design':
           case 'notes':
           case 'closeReason':
@@ -719,18 +826,63 @@ export class BeadStore {
     }
   }
 
-  /** Closes beads (already closed ones are left as they are). */
+  /**
+   * Closes beads. A bead that is already closed stays closed as it was (its closed_at is kept); a reason
+   * given replaces its close reason, so a reason can be added or corrected afterwards.
+   */
   close(ids: string | readonly string[], options: { reason?: string } = {}): Bead[] {
     const list = typeof ids === 'string' ? [ids] : ids;
     return this.mutate(() =>
       list.map((id) => {
         const record = this.requireRecord(id);
-        if (record.status === 'closed') return fromRecord(record);
+        if (record.status === 'closed') {
+          if (!options.reason || options.reason === record.close_reason) return fromRecord(record);
+          return this.update(record.id, { closeReason: options.reason });
+        }
         const patch: UpdateBeadInput = { status: 'closed' };
         if (options.reason) patch.closeReason = options.reason;
         return this.update(record.id, patch);
       }),
     );
+  }
+
+  /**
+   * Claims a bead for `assignee`, atomically (under the store's lock): an open bead becomes in_progress with
+   * that assignee. Claiming a bead you already hold changes nothing; a bead someone else holds (in progress
+   * with another assignee) is refused with ALREADY_CLAIMED naming the holder; a closed bead with
+   * INVALID_TRANSITION. Blockers are not checked (claimNext takes only ready beads). An in_progress bead
+   * with no assignee is held by nobody and can be claimed.
+   */
+  claim(id: string, assignee: string): Bead {
+    const name = checkAssignee(assignee);
+    return this.mutate(() => this.claimRecord(this.requireRecord(id), name));
+  }
+
+  /**
+   * Claims the first ready bead (in the order of ready()) for `assignee`, atomically: two processes never
+   * get the same bead. Returns undefined when nothing is ready.
+   */
+  claimNext(assignee: string): Bead | undefined {
+    const name = checkAssignee(assignee);
+    return this.mutate(() => {
+      const id = this.cache.sql.firstReady.get() as string | undefined;
+      return id === undefined ? undefined : this.claimRecord(this.requireRecord(id), name);
+    });
+  }
+
+  private claimRecord(record: BeadRecord, assignee: string): Bead {
+    if (record.status === 'closed') {
+      throw new BeadError(
+        'INVALID_TRANSITION',
+        `${record.id} is closed, so it cannot be claimed; reopen it first (\`sase bead reopen ${record.id}\`)`,
+        { beadId: record.id },
+      );
+    }
+    if (record.status === 'in_progress' && record.assignee !== undefined) {
+      if (record.assignee === assignee) return fromRecord(record);
+      throw alreadyClaimed(record, assignee);
+    }
+    return this.update(record.id, { status: 'in_progress', assignee });
   }
 
   /** Moves a closed bead back to `open` (a bead that is not closed is returned unchanged). */
@@ -743,8 +895,10 @@ export class BeadStore {
   }
 
   /**
-   * Records that `beadId` depends on `dependsOnId`. A `blocks` edge that would close a cycle is refused with
-   * DEPENDENCY_CYCLE naming the cycle. Adding an existing edge again only updates its type.
+   * Records that `beadId` depends on `dependsOnId`. A `blocks` edge that would close a cycle (a bead on
+   * itself included) is refused with DEPENDENCY_CYCLE naming the cycle, a `related` edge of a bead on itself
+   * with INVALID_INPUT. Adding an edge that exists changes nothing; an edge of the other type on the same
+   * bead is refused with DEPENDENCY_EXISTS naming it (remove it first: a type change can unblock a bead).
    */
   addDependency(beadId: string, dependsOnId: string, type: DependencyType = 'blocks'): Bead {
     checkEnum('dependency type', type, DEPENDENCY_TYPES);
@@ -755,6 +909,22 @@ export class BeadStore {
         throw new BeadError('DEPENDENCY_NOT_FOUND', `cannot depend on ${target}: there is no such bead`, {
           beadId: target,
         });
+      }
+      if (type === 'related' && target === record.id) {
+        throw new BeadError(
+          'INVALID_INPUT',
+          `${record.id} cannot be related to itself; a related edge links two different beads`,
+          { beadId: record.id },
+        );
+      }
+      const existing = record.dependencies.find((dependency) => dependency.id === target);
+      if (existing?.type === type) return fromRecord(record);
+      if (existing) {
+        throw new BeadError(
+          'DEPENDENCY_EXISTS',
+          `${record.id} already has a ${existing.type} edge on ${target}; to make it ${type}, remove it first (\`sase bead dep rm ${record.id} ${target}\`), then add the ${type} edge`,
+          { beadId: record.id },
+        );
       }
       if (type === 'blocks') {
         const cycle = target === record.id ? [record.id, record.id] : this.pathBetween(target, record.id);
@@ -767,10 +937,7 @@ export class BeadStore {
           );
         }
       }
-      const existing = record.dependencies.find((dependency) => dependency.id === target);
-      if (existing?.type === type) return fromRecord(record);
-      const dependencies = record.dependencies.filter((dependency) => dependency.id !== target);
-      dependencies.push({ id: target, type });
+      const dependencies = [...record.dependencies, { id: target, type }];
       return this.write({ ...record, dependencies, updated_at: this.timestamp() });
     });
   }
@@ -819,10 +986,11 @@ export class BeadStore {
     // Ids defined on two lines (a merge without the driver) make the file unreadable: report them, or with
     // `fix` renumber them first (repairDuplicateIds) and check the repaired store as usual.
     let repaired: DoctorProblem[] = [];
+    this.removedTempFiles = [];
     try {
       if (options.fix) repaired = this.repairDuplicateIds();
       const report = this.checkStore(options);
-      const problems = [...repaired, ...report.problems];
+      const problems = [...this.staleTempProblems(), ...repaired, ...report.problems];
       return { ok: problems.every((problem) => problem.fixed || problem.severity !== 'error'), problems };
     } catch (error) {
       if (!(error instanceof BeadError) || error.code !== 'DUPLICATE_ID' || options.fix) throw error;
@@ -833,8 +1001,18 @@ export class BeadStore {
         fixed: false,
       };
       if (error.beadId !== undefined) problem.beadId = error.beadId;
-      return { ok: false, problems: [problem] };
+      return { ok: false, problems: [...this.staleTempProblems(), problem] };
     }
+  }
+
+  /** The temporary files of dead writers that the writes since doctor() began removed. */
+  private staleTempProblems(): DoctorProblem[] {
+    return this.removedTempFiles.map((file) => ({
+      code: 'STALE_TEMP_FILE' as const,
+      severity: 'warning' as const,
+      message: `removed ${file}: the temporary copy of a write whose process died before finishing it (killed mid-write); the store was not changed by that write`,
+      fixed: true,
+    }));
   }
 
   /** Renumbers ids defined on more than one line (see repairDuplicateIds), under the store's lock. */
@@ -993,6 +1171,44 @@ function checkEnum(what: string, value: string, allowed: readonly string[]): voi
       `invalid ${what} "${value}"; expected one of: ${allowed.join(', ')}`,
     );
   }
+}
+
+/** The files of a store directory, whose temporary copies a writer may leave behind. */
+const STORE_FILES = [JSONL_FILE, CONFIG_FILE, '.gitignore'];
+
+/** A title or assignee: one line of text, no control characters (they are printed in tables). */
+function checkOneLine(what: 'title' | 'assignee', value: string): void {
+  const index = controlCharacterIndex(value);
+  if (index === -1) return;
+  throw new BeadError(
+    'INVALID_INPUT',
+    `invalid ${what} ${JSON.stringify(value)}: it contains ${describeControlCharacter(value, index)}; a ${what} is one line of text without control characters${what === 'title' ? ' (put the rest in the description)' : ''}`,
+  );
+}
+
+function checkModel(value: string): void {
+  if (MODEL_NAME.test(value)) return;
+  throw new BeadError(
+    'INVALID_INPUT',
+    `invalid model ${JSON.stringify(value)}: a model name is 1 to 200 letters, digits and . _ : / @ + [ ] -, not starting with - and without spaces (e.g. opus, gpt-5.1, claude-sonnet-4-5@20250929)`,
+  );
+}
+
+function checkAssignee(assignee: string): string {
+  const name = requireText('assignee', assignee);
+  checkOneLine('assignee', name);
+  return name;
+}
+
+/** ALREADY_CLAIMED: `record` is held by its assignee, and `claimant` asked for it. */
+function alreadyClaimed(record: BeadRecord, claimant: string): BeadError {
+  const holder = record.assignee!;
+  return new BeadError(
+    'ALREADY_CLAIMED',
+    `${record.id} is already claimed by ${JSON.stringify(holder)} (in progress), so it was not given to ${JSON.stringify(claimant)}; ` +
+      'pick another bead (`sase bead claim --next`), or take it over with `--force` if its holder is gone',
+    { beadId: record.id, holder },
+  );
 }
 
 function checkCount(value: number | undefined): void {

@@ -6,6 +6,7 @@ import {
   ftruncateSync,
   linkSync,
   openSync,
+  readdirSync,
   renameSync,
   rmSync,
   writeSync,
@@ -15,8 +16,47 @@ import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
 
+/** `.<name>.<pid>.<time>.<n>.tmp`: the writer's pid is in the name, so a leftover can be traced to it. */
 function tempPathOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+}
+
+const TEMP_NAME = /^\.(.+)\.(\d+)\.\d+\.\d+\.tmp$/;
+
+/** True when a process with this pid exists (EPERM: it exists, and belongs to another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files of `names` in `dir` that no live writer owns: a writer killed between writing
+ * its temporary copy and renaming it leaves `.<name>.<pid>.<time>.<n>.tmp` behind (a full copy of the file).
+ * One whose pid is a running process is left alone (a writer that does not take the store's lock, such as
+ * initBeadStore, may be in the middle of it); one of this process is stale, since its writes are synchronous
+ * and clean up after themselves. Returns the names removed.
+ */
+export function removeStaleTempFiles(dir: string, names: readonly string[]): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const match = TEMP_NAME.exec(entry);
+    if (!match || !names.includes(match[1]!)) continue;
+    const pid = Number(match[2]);
+    if (pid !== process.pid && isAlive(pid)) continue;
+    rmSync(join(dir, entry), { force: true });
+    removed.push(entry);
+  }
+  return removed;
 }
 
 function writeTemp(path: string, data: string | Uint8Array | readonly Uint8Array[]): string {

@@ -1,12 +1,14 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { BeadError } from '../errors.js';
 import { duplicateIdError, forEachJsonlRecord } from '../jsonl.js';
 import { naturalSortKey } from '../natural-sort.js';
 import { type BeadRecord, stringifyRecord } from '../record.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { type ChunkWriter, writeFileAsJsonArray, writeLinesAsJsonArray } from './json-array.js';
 
 // The build bundles better-sqlite3's JavaScript (tsup noExternal): one file to load instead of thirteen
 // resolved through node_modules, ~3 ms of every process that opens a store. Its compiled addon stays in the
@@ -17,26 +19,47 @@ let sqlite: { Database: typeof Database; nativeBinding?: string } | undefined;
 function loadSqlite(): NonNullable<typeof sqlite> {
   if (sqlite) return sqlite;
   const require = createRequire(import.meta.url);
-  const addon = join(
-    dirname(require.resolve('better-sqlite3/package.json')),
-    'build',
-    'Release',
-    'better_sqlite3.node',
-  );
+  const packageDir =
+    packageDirOf('better-sqlite3', dirname(fileURLToPath(import.meta.url))) ??
+    dirname(require.resolve('better-sqlite3/package.json'));
+  const addon = join(packageDir, 'build', 'Release', 'better_sqlite3.node');
   sqlite = existsSync(addon)
     ? { Database, nativeBinding: addon }
     : { Database: require('better-sqlite3') as typeof Database };
   return sqlite;
 }
 
+/**
+ * Where `require(name)` finds a package from `dir`: the first `node_modules/<name>` up the tree (what Node's
+ * resolver does first, without its package.json reads and caches: ~2 ms of every start-up). Undefined when
+ * not found that way (NODE_PATH, global folders): the caller then asks the resolver.
+ */
+function packageDirOf(name: string, dir: string): string | undefined {
+  for (let current = dir; ; ) {
+    if (basename(current) !== 'node_modules') {
+      const candidate = join(current, 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) return candidate;
+    }
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
 /** Bump when the cache layout changes: an older cache is then dropped and rebuilt from the JSONL. */
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
 
 /**
  * The cache is an index over issues.jsonl, not a second copy of it: each row holds what queries filter on
- * (status, type, tier, parent, blockers) and where the bead's line sits in the file (byte offset and
- * length). The record text itself is read from the file. This keeps a rebuild to one small insert per line
- * and lets a write rewrite the file from slices of the old one.
+ * (status, type, tier, parent, and how many of its blockers are open) and where the bead's line sits in the
+ * file (byte offset and length); `edges` holds the dependencies, both ways indexed. The record text itself
+ * is read from the file. This keeps a rebuild to one small insert per line and edge, and lets a write
+ * rewrite the file from slices of the old one.
+ *
+ * `open_blockers` counts a bead's `blocks` edges to beads that are not closed or do not exist, so `ready`
+ * is an index scan (status open, no open blocker) instead of a join per open bead. It is exact for every
+ * bead that is not closed (a rebuild leaves closed ones at 0): every write counts the bead it writes, and
+ * when a bead starts or stops being closed (or comes into being), the beads it blocks.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,22 +70,37 @@ CREATE TABLE IF NOT EXISTS beads (
   issue_type TEXT NOT NULL,
   tier TEXT,
   parent_id TEXT,
-  blocks TEXT,
-  related TEXT,
+  open_blockers INTEGER NOT NULL,
   off INTEGER NOT NULL,
   len INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS edges (bead_id TEXT NOT NULL, target_id TEXT NOT NULL, type TEXT NOT NULL);
 `;
-const INDEXES = `
+/** The indexes a rebuild needs to count open blockers (made first; INDEXES repeats them for a new cache). */
+const LOOKUP_INDEXES = `
 CREATE UNIQUE INDEX IF NOT EXISTS beads_by_id ON beads (id);
+CREATE INDEX IF NOT EXISTS edges_by_bead ON edges (bead_id);
+`;
+const INDEXES = `${LOOKUP_INDEXES}
 CREATE INDEX IF NOT EXISTS beads_by_sort_key ON beads (sort_key);
 CREATE INDEX IF NOT EXISTS beads_by_parent ON beads (parent_id) WHERE parent_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS beads_open ON beads (sort_key) WHERE status = 'open';
+CREATE INDEX IF NOT EXISTS beads_ready ON beads (sort_key, off, len, id) WHERE status = 'open' AND open_blockers = 0;
+CREATE INDEX IF NOT EXISTS beads_blocked ON beads (sort_key) WHERE status = 'open' AND open_blockers > 0;
 CREATE INDEX IF NOT EXISTS beads_plans ON beads (id) WHERE issue_type = 'plan';
+CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target_id);
 `;
-const DROP_INDEXES =
-  'DROP INDEX IF EXISTS beads_by_id; DROP INDEX IF EXISTS beads_by_sort_key; DROP INDEX IF EXISTS beads_by_parent; ' +
-  'DROP INDEX IF EXISTS beads_open; DROP INDEX IF EXISTS beads_plans;';
+const DROP_INDEXES = [
+  'beads_by_id',
+  'beads_by_sort_key',
+  'beads_by_parent',
+  'beads_ready',
+  'beads_blocked',
+  'beads_plans',
+  'edges_by_bead',
+  'edges_by_target',
+]
+  .map((name) => `DROP INDEX IF EXISTS ${name};`)
+  .join(' ');
 
 /** A row's pointer into the file. `off` is -1 for a bead changed in the open transaction (text pending). */
 export interface LineRef {
@@ -93,6 +131,43 @@ export interface Rendering {
 /** Below this, the unchanged prefix of the file is read and written again rather than copied. */
 const COPY_AT_LEAST = 64 * 1024;
 
+/**
+ * Lines are read from the file in windows of up to this many bytes (one buffer, reused): one read for many
+ * nearby lines instead of one per line, and no fresh memory for each.
+ */
+const WINDOW = 256 * 1024;
+
+/** Two lines further apart than this are read with two reads rather than one that spans the gap. */
+const MAX_GAP = 16 * 1024;
+
+/** Where a line is: offset (-1: its text is pending in the open transaction), length and id. */
+export type RawLineRow = [off: number, len: number, id: string];
+
+/**
+ * Where the lines of the beads `where` selects are, in natural id order, as two values: a JSON array of
+ * offsets and lengths (`[off,len,off,len,...]`, offset -1 where the text is pending) and the ids of the
+ * pending rows. Two values for SQLite to hand over instead of one JavaScript array per row, which costs
+ * more than the query itself (microseconds a row in a short-lived process: 4,000 ready beads took 15 ms
+ * that way, 1.5 ms so), and JSON.parse reads the offsets natively. The aggregates see the rows in the
+ * subquery's order (SQLite never flattens a subquery with ORDER BY into an aggregate query), which the
+ * index scan gives without a sort; `group_concat(... ORDER BY sort_key)` would sort them again, twice.
+ */
+export function linePositionsQuery(where: string): string {
+  return `SELECT '[' || coalesce(group_concat(off || ',' || len, ','), '') || ']',
+    group_concat(iif(off < 0, id, NULL), ',') FROM (SELECT off, len, id FROM beads ${where} ORDER BY sort_key)`;
+}
+
+/** What a linePositionsQuery returned: flat offsets and lengths, and the ids of pending rows in order. */
+export interface LinePositions {
+  positions: number[];
+  pendingIds: string[];
+}
+
+export function parseLinePositions(row: [string, string | null] | undefined): LinePositions {
+  if (row === undefined) return { positions: [], pendingIds: [] };
+  return { positions: JSON.parse(row[0]) as number[], pendingIds: row[1] ? row[1].split(',') : [] };
+}
+
 /** Bytes [start, end) of an open file (empty when there is no file). */
 function readRange(fd: number | undefined, start: number, end: number): Buffer {
   const buffer = Buffer.allocUnsafe(Math.max(0, end - start));
@@ -103,6 +178,20 @@ function readRange(fd: number | undefined, start: number, end: number): Buffer {
     done += read;
   }
   return buffer.subarray(0, done);
+}
+
+/** Thrown inside a snapshot when the JSONL on disk is not the version the cache indexes. */
+const MOVED = Symbol('moved');
+
+/** Reads up to `length` bytes at `position` into `buffer` (fewer only at the end of the file). */
+function readInto(fd: number, buffer: Buffer, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return done;
 }
 
 function sameFile(a: Fingerprint | undefined, b: Fingerprint): boolean {
@@ -117,13 +206,22 @@ type StatementName =
   | 'getMeta'
   | 'setMeta'
   | 'ref'
+  | 'status'
   | 'insert'
   | 'insertMany'
+  | 'insertEdge'
+  | 'insertEdges'
+  | 'deleteEdges'
+  | 'countBlockers'
+  | 'recountDependents'
   | 'update'
   | 'all'
   | 'after'
   | 'ready'
+  | 'readyPositions'
+  | 'firstReady'
   | 'blocked'
+  | 'queueSizes'
   | 'childIds'
   | 'blockersOf'
   | 'dependentsOf'
@@ -135,10 +233,15 @@ type Statements = Record<StatementName, Database.Statement>;
 
 const REF = 'id, off, len';
 const INSERT =
-  'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, blocks, related, off, len) VALUES';
-const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const ROW_VALUES = 10;
+  'INSERT INTO beads (id, sort_key, status, issue_type, tier, parent_id, open_blockers, off, len) VALUES';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const ROW_VALUES = 9;
 const INSERT_BATCH = 16;
+const INSERT_EDGE = 'INSERT INTO edges (bead_id, target_id, type) VALUES';
+const EDGE_BATCH = 32;
+/** The `blocks` edges of `beads.id` (the row being updated) to a bead that is not closed or does not exist. */
+const OPEN_BLOCKER_COUNT = `(SELECT COUNT(*) FROM edges e LEFT JOIN beads t ON t.id = e.target_id
+  WHERE e.bead_id = beads.id AND e.type = 'blocks' AND (t.status IS NULL OR t.status <> 'closed'))`;
 
 /**
  * The SQLite cache of one bead store (beads.db). Always derivable from issues.jsonl: deleting it is safe,
@@ -167,6 +270,7 @@ export class BeadCache {
     this.db.pragma('synchronous = NORMAL');
     if (this.tryReadVersion() !== SCHEMA_VERSION) {
       this.db.exec(`BEGIN IMMEDIATE; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS beads; DROP TABLE IF EXISTS deps;
+        DROP TABLE IF EXISTS edges;
         ${DDL} ${INDEXES} INSERT INTO meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}'); COMMIT;`);
     }
     this.sql = this.prepare();
@@ -184,40 +288,53 @@ export class BeadCache {
 
   private prepare(): Statements {
     const db = this.db;
-    // A blocker that is not closed, or names no bead, keeps a bead blocked.
-    const openBlocker = `SELECT 1 FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
-      WHERE t.status IS NULL OR t.status <> 'closed'`;
+    const ready = `FROM beads WHERE status = 'open' AND open_blockers = 0 ORDER BY sort_key`;
     const definitions: Record<StatementName, () => Database.Statement> = {
       getMeta: () => db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: () => db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       ref: () => db.prepare(`SELECT ${REF} FROM beads WHERE id = ?`),
+      status: () => db.prepare(`SELECT ${REF}, status FROM beads WHERE id = ?`),
       insert: () => db.prepare(`${INSERT} ${ROW}`),
       // A rebuild inserts rows INSERT_BATCH at a time: a third fewer calls into SQLite than one by one.
       insertMany: () => db.prepare(`${INSERT} ${Array(INSERT_BATCH).fill(ROW).join(', ')}`),
+      insertEdge: () => db.prepare(`${INSERT_EDGE} (?, ?, ?)`),
+      insertEdges: () => db.prepare(`${INSERT_EDGE} ${Array(EDGE_BATCH).fill('(?, ?, ?)').join(', ')}`),
+      deleteEdges: () => db.prepare('DELETE FROM edges WHERE bead_id = ?'),
+      countBlockers: () => db.prepare(`UPDATE beads SET open_blockers = ${OPEN_BLOCKER_COUNT} WHERE id = ?`),
+      recountDependents: () =>
+        db.prepare(
+          `UPDATE beads SET open_blockers = ${OPEN_BLOCKER_COUNT}
+           WHERE id IN (SELECT bead_id FROM edges WHERE target_id = ? AND type = 'blocks')`,
+        ),
       update: () =>
         db.prepare(
-          'UPDATE beads SET status = ?, issue_type = ?, tier = ?, parent_id = ?, blocks = ?, related = ?, off = -1, len = ? WHERE id = ?',
+          'UPDATE beads SET status = ?, issue_type = ?, tier = ?, parent_id = ?, off = -1, len = ? WHERE id = ?',
         ),
       all: () => db.prepare(`SELECT ${REF} FROM beads ORDER BY sort_key`),
       after: () => db.prepare(`SELECT ${REF} FROM beads WHERE sort_key > ? ORDER BY sort_key`),
-      ready: () =>
-        db.prepare(
-          `SELECT ${REF} FROM beads b WHERE status = 'open' AND (blocks IS NULL OR NOT EXISTS (${openBlocker})) ORDER BY sort_key`,
-        ),
+      ready: () => db.prepare(`SELECT ${REF} ${ready}`),
+      readyPositions: () =>
+        db.prepare(linePositionsQuery("WHERE status = 'open' AND open_blockers = 0")).raw(),
+      firstReady: () => db.prepare(`SELECT id ${ready} LIMIT 1`).pluck(),
+      // Each blocked bead with the ids of its blockers that are not closed (or do not exist).
       blocked: () =>
         db.prepare(
-          `SELECT ${REF}, (SELECT json_group_array(j.value) FROM json_each(b.blocks) j LEFT JOIN beads t ON t.id = j.value
-           WHERE t.status IS NULL OR t.status <> 'closed') AS blocked_by
-         FROM beads b WHERE status = 'open' AND blocks IS NOT NULL AND EXISTS (${openBlocker}) ORDER BY sort_key`,
+          `SELECT ${REF}, (SELECT json_group_array(e.target_id) FROM edges e LEFT JOIN beads t ON t.id = e.target_id
+           WHERE e.bead_id = b.id AND e.type = 'blocks' AND (t.status IS NULL OR t.status <> 'closed')) AS blocked_by
+         FROM beads b WHERE status = 'open' AND open_blockers > 0 ORDER BY sort_key`,
+        ),
+      queueSizes: () =>
+        db.prepare(
+          `SELECT (SELECT COUNT(*) FROM beads WHERE status = 'open' AND open_blockers = 0) AS ready,
+             (SELECT COUNT(*) FROM beads WHERE status = 'open' AND open_blockers > 0) AS blocked`,
         ),
       childIds: () => db.prepare('SELECT id FROM beads WHERE parent_id = ?').pluck(),
       blockersOf: () =>
-        db.prepare('SELECT j.value FROM beads b, json_each(b.blocks) j WHERE b.id = ?').pluck(),
+        db.prepare("SELECT target_id FROM edges WHERE bead_id = ? AND type = 'blocks'").pluck(),
       dependentsOf: () =>
         db
           .prepare(
-            `SELECT b.id FROM beads b WHERE EXISTS (SELECT 1 FROM json_each(b.blocks) j WHERE j.value = @id)
-           OR EXISTS (SELECT 1 FROM json_each(b.related) j WHERE j.value = @id) ORDER BY sort_key`,
+            'SELECT id FROM beads WHERE id IN (SELECT bead_id FROM edges WHERE target_id = @id) ORDER BY sort_key',
           )
           .pluck(),
       // The largest N among plan ids `<prefix>-N` (digits only); @start is where N begins (1-based).
@@ -288,29 +405,45 @@ export class BeadCache {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       buffer = Buffer.alloc(0);
     }
-    this.db.exec(`DELETE FROM beads; ${DROP_INDEXES}`);
-    const values: (string | number | null)[] = [];
+    this.db.exec(`DELETE FROM beads; DELETE FROM edges; ${DROP_INDEXES}`);
+    const rows: (string | number | null)[] = [];
+    const edges: string[] = [];
     // Duplicate ids are left to the unique index (cheaper than a map of every id): see duplicateIn().
     forEachJsonlRecord(
       buffer,
       this.jsonlPath,
       ({ record, offset, length }) => {
-        pushRowValues(values, record, offset, length);
-        if (values.length === INSERT_BATCH * ROW_VALUES) {
-          this.sql.insertMany.run(values);
-          values.length = 0;
+        pushRowValues(rows, record, offset, length);
+        if (rows.length === INSERT_BATCH * ROW_VALUES) {
+          this.sql.insertMany.run(rows);
+          rows.length = 0;
+        }
+        for (const dependency of record.dependencies) {
+          edges.push(record.id, dependency.id, dependency.type);
+          if (edges.length === EDGE_BATCH * 3) {
+            this.sql.insertEdges.run(edges);
+            edges.length = 0;
+          }
         }
       },
       { checkDuplicateIds: false },
     );
-    for (let start = 0; start < values.length; start += ROW_VALUES)
-      this.sql.insert.run(values.slice(start, start + ROW_VALUES));
+    for (let start = 0; start < rows.length; start += ROW_VALUES)
+      this.sql.insert.run(rows.slice(start, start + ROW_VALUES));
+    for (let start = 0; start < edges.length; start += 3)
+      this.sql.insertEdge.run(edges[start], edges[start + 1], edges[start + 2]);
     try {
-      this.db.exec(INDEXES);
+      this.db.exec(LOOKUP_INDEXES);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.duplicateIn(buffer);
       throw error;
     }
+    // Counted once every bead is in (a blocker may come later in the file), before the indexes on the count;
+    // only for beads that are not closed, the only ones the queues look at (a write counts a bead it reopens).
+    this.db.exec(
+      `UPDATE beads SET open_blockers = ${OPEN_BLOCKER_COUNT}
+       WHERE status <> 'closed' AND id IN (SELECT bead_id FROM edges WHERE type = 'blocks'); ${INDEXES}`,
+    );
     this.sql.setMeta.run('canonical', '0');
     this.recordFingerprint();
   }
@@ -363,20 +496,25 @@ export class BeadCache {
     this.sql.setMeta.run('fingerprint', JSON.stringify(this.statFile()));
   }
 
-  private insertRow(record: BeadRecord, offset: number, length: number): void {
-    this.sql.insert.run(pushRowValues([], record, offset, length));
-  }
-
-  /** Records a new or changed bead in the open transaction; its text is written by `rewrite()`. */
+  /**
+   * Records a new or changed bead in the open transaction (its text is written by `render()`), with its
+   * edges, and keeps the open-blocker counts exact: its own, and, when it starts or stops being closed or is
+   * new (a missing blocker counts as open), those of the beads it blocks.
+   */
   put(record: BeadRecord): string {
     const line = stringifyRecord(record);
-    if (!this.pending.has(record.id)) {
-      const before = this.sql.ref.get(record.id) as LineRef | undefined;
-      if (before && before.off >= 0) this.originals.set(record.id, { off: before.off, len: before.len });
-    }
+    const before = this.sql.status.get(record.id) as (LineRef & { status: string }) | undefined;
+    if (!this.pending.has(record.id) && before && before.off >= 0)
+      this.originals.set(record.id, { off: before.off, len: before.len });
     const length = Buffer.byteLength(line);
     const changed = this.sql.update.run(...filterColumns(record), length, record.id).changes;
-    if (changed === 0) this.insertRow(record, -1, length);
+    if (changed === 0) this.sql.insert.run(pushRowValues([], record, -1, length));
+    this.sql.deleteEdges.run(record.id);
+    for (const dependency of record.dependencies)
+      this.sql.insertEdge.run(record.id, dependency.id, dependency.type);
+    this.sql.countBlockers.run(record.id);
+    if (before === undefined || (before.status === 'closed') !== (record.status === 'closed'))
+      this.sql.recountDependents.run(record.id);
     this.pending.set(record.id, line);
     return line;
   }
@@ -386,47 +524,146 @@ export class BeadCache {
   /**
    * Runs `query` and reads the lines of the rows it returns, consistently: the rows and the file version
    * they point into are taken from one read snapshot, and the file is read through a descriptor whose
-   * inode is checked against that snapshot. Returns undefined when the file moved on (the caller syncs and
+   * inode is checked against that snapshot. Returns false when the file moved on (the caller syncs and
    * retries).
    */
   readLines<R extends LineRef>(query: () => R[], into: (row: R, line: string) => void): boolean {
-    const inWrite = this.db.inTransaction;
-    if (!inWrite) this.db.exec('BEGIN');
-    try {
+    return this.inSnapshot((open) => {
       const rows = query();
       if (rows.length === 0) return true;
-      if (rows.every((row) => row.off < 0)) {
-        for (const row of rows) into(row, this.pending.get(row.id)!);
+      const fd = rows.every((row) => row.off < 0) ? undefined : open();
+      let index = 0;
+      this.readRows(
+        fd,
+        rows.map((row): RawLineRow => [row.off, row.len, row.id]),
+        (line, [, , id]) =>
+          into(rows[index++]!, line === undefined ? this.pending.get(id)! : line.toString()),
+      );
+      return true;
+    });
+  }
+
+  /**
+   * Writes the lines of the rows `query` selects as one JSON array (`[\n`, the lines joined by `,\n`,
+   * `\n]\n`) to `write`, in chunks valid only during the call, straight from the file's bytes (see
+   * json-array.ts). With `wholeFile`, when the file is canonical and nothing is pending, the query is not
+   * even run: every line of the file is every bead in natural id order. Consistent like readLines; returns
+   * the number of lines, or false, having written nothing, when the file moved on.
+   */
+  writeJsonArray(
+    query: () => LinePositions,
+    write: ChunkWriter,
+    options: { wholeFile?: boolean } = {},
+  ): number | false {
+    let count = 0;
+    const done = this.inSnapshot((open) => {
+      if (options.wholeFile && this.pending.size === 0 && this.isCanonical()) {
+        const fd = open();
+        const size = Number(this.stored()?.size ?? 0);
+        count =
+          fd === undefined
+            ? writeLinesAsJsonArray(
+                undefined,
+                [],
+                () => '',
+                write,
+                () => this.changedError(),
+              )
+            : writeFileAsJsonArray(fd, size, write);
         return true;
       }
-      const expected = this.stored();
-      let fd: number;
-      try {
-        fd = openSync(this.jsonlPath, 'r');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-        throw error;
-      }
-      try {
-        if (!sameFile(expected, fingerprintOf(fstatSync(fd, { bigint: true })))) return false;
-        const sized = rows.reduce((max, row) => Math.max(max, row.len), 0);
-        const scratch = Buffer.allocUnsafe(sized);
-        for (const row of rows) {
-          if (row.off < 0) {
-            into(row, this.pending.get(row.id)!);
-            continue;
-          }
-          const read = readSync(fd, scratch, 0, row.len, row.off);
-          into(row, scratch.toString('utf8', 0, read));
+      const { positions, pendingIds } = query();
+      let pendingIndex = 0;
+      const fd = pendingIds.length * 2 < positions.length ? open() : undefined;
+      count = writeLinesAsJsonArray(
+        fd,
+        positions,
+        () => this.pending.get(pendingIds[pendingIndex++]!)!,
+        write,
+        () => this.changedError(),
+      );
+      return true;
+    });
+    return done ? count : false;
+  }
+
+  /**
+   * Runs `read` in a read snapshot (or in the open write transaction). `open()` opens the JSONL and checks
+   * that it is the version the snapshot indexes (undefined: there is no file, as the cache knows); when it
+   * is another version, inSnapshot returns false.
+   */
+  private inSnapshot(read: (open: () => number | undefined) => boolean): boolean {
+    const inWrite = this.db.inTransaction;
+    if (!inWrite) this.db.exec('BEGIN');
+    let fd: number | undefined;
+    try {
+      return read(() => {
+        if (fd !== undefined) return fd;
+        const expected = this.stored();
+        try {
+          fd = openSync(this.jsonlPath, 'r');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          if (sameFile(expected, ABSENT)) return undefined;
+          throw MOVED;
         }
-        return true;
-      } finally {
-        closeSync(fd);
-      }
+        if (!sameFile(expected, fingerprintOf(fstatSync(fd, { bigint: true })))) throw MOVED;
+        return fd;
+      });
+    } catch (error) {
+      if (error === MOVED) return false;
+      throw error;
     } finally {
+      if (fd !== undefined) closeSync(fd);
       if (!inWrite) this.db.exec('COMMIT');
     }
   }
+
+  /**
+   * Reads the lines of `rows` (in their order) from `fd`, calling `onLine` with each line's bytes
+   * (undefined for a row whose text is pending in the open transaction). Rows that follow each other in
+   * the file, close by, are read with one read into a reused window.
+   */
+  private readRows(
+    fd: number | undefined,
+    rows: RawLineRow[],
+    onLine: (line: Buffer | undefined, row: RawLineRow) => void,
+  ): void {
+    let window = this.window;
+    let start = 0;
+    let end = 0;
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index]!;
+      const [off, len] = row;
+      if (off < 0 || fd === undefined) {
+        onLine(undefined, row);
+        continue;
+      }
+      if (off < start || off + len > end) {
+        let last = off + len;
+        for (let next = index + 1; next < rows.length; next++) {
+          const [nextOff, nextLen] = rows[next]!;
+          if (nextOff < 0) continue;
+          if (nextOff < last || nextOff - last > MAX_GAP || nextOff + nextLen - off > WINDOW) break;
+          last = nextOff + nextLen;
+        }
+        if (window.length < last - off) {
+          window = Buffer.allocUnsafe(Math.max(last - off, Math.min(WINDOW, window.length * 2)));
+          if (window.length <= WINDOW) this.window = window;
+        }
+        start = off;
+        end = off + readInto(fd, window, last - off, off);
+        if (off + len > end) throw this.changedError();
+      }
+      onLine(window.subarray(off - start, off - start + len), row);
+    }
+  }
+
+  /**
+   * The read window: grown to what the reads need, up to WINDOW, and kept (fresh memory costs a page fault
+   * per 4 KiB on every read).
+   */
+  private window = Buffer.allocUnsafe(4096);
 
   // ---- writing the file ----------------------------------------------------------------------------------
 
@@ -567,32 +804,23 @@ export class BeadCache {
   }
 }
 
-/** Appends the values of a bead's row, in INSERT's column order, to `values` (and returns it). */
+/**
+ * Appends the values of a bead's row, in INSERT's column order, to `values` (and returns it); open_blockers
+ * is 0 here, and counted afterwards with SQL (a rebuild counts them all once every bead is in).
+ */
 function pushRowValues(
   values: (string | number | null)[],
   record: BeadRecord,
   offset: number,
   length: number,
 ): (string | number | null)[] {
-  values.push(record.id, naturalSortKey(record.id), ...filterColumns(record), offset, length);
+  values.push(record.id, naturalSortKey(record.id), ...filterColumns(record), 0, offset, length);
   return values;
 }
 
-/** The columns queries filter on, in table order: status, issue_type, tier, parent_id, blocks, related. */
+/** The columns queries filter on, in table order: status, issue_type, tier, parent_id. */
 function filterColumns(record: BeadRecord): (string | null)[] {
-  const [blocks, related] = dependencyColumns(record);
-  return [record.status, record.issue_type, record.tier ?? null, record.parent_id ?? null, blocks, related];
-}
-
-function dependencyColumns(record: BeadRecord): [string | null, string | null] {
-  const blocks: string[] = [];
-  const related: string[] = [];
-  for (const dependency of record.dependencies)
-    (dependency.type === 'blocks' ? blocks : related).push(dependency.id);
-  return [
-    blocks.length > 0 ? JSON.stringify(blocks) : null,
-    related.length > 0 ? JSON.stringify(related) : null,
-  ];
+  return [record.status, record.issue_type, record.tier ?? null, record.parent_id ?? null];
 }
 
 export function isBusyError(error: unknown): boolean {
