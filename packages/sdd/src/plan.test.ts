@@ -175,6 +175,23 @@ phases:
 });
 
 describe('parsePlanDraft', () => {
+  it('refuses frontmatter opened with `---` and never closed, with file, line and rule', () => {
+    const unclosed = '---\ntitle: Upload\ntier: tale\n\n# Heading\n\nBody\n';
+    for (const result of [
+      parsePlanDraft(unclosed, { file: 'plan.md' }),
+      parsePlan(unclosed, { file: 'plan.md' }),
+    ]) {
+      expect(result).not.toHaveProperty('draft');
+      expect(result).not.toHaveProperty('plan');
+      expect(result.diagnostics).toMatchObject([
+        { file: 'plan.md', line: 1, ruleId: 'frontmatter-unclosed', fatal: true },
+      ]);
+      expect(result.diagnostics[0]!.reason).toContain('never closed');
+    }
+    // A thematic break further down is not frontmatter, and neither is `----`.
+    expect(parsePlanDraft('# T\n\n---\n\ntext\n').diagnostics).toEqual([]);
+  });
+
   it('accepts a plan without frontmatter and reports its first heading', () => {
     expect(parsePlanDraft('Intro\n\n# Auth Rework\n\ntext\n')).toEqual({
       draft: { frontmatter: {}, body: 'Intro\n\n# Auth Rework\n\ntext\n', firstHeading: 'Auth Rework' },

@@ -125,6 +125,7 @@ export function parsePlanDraft(text: string, options: ParseOptions = {}): PlanDr
   const file = options.file ?? '<plan>';
   const document = parseFrontmatterDocument(text, file);
   const heading = document.firstHeading ? { firstHeading: document.firstHeading } : {};
+  if (!document.hasFrontmatter && document.diagnostics.length) return { diagnostics: document.diagnostics };
   if (!document.hasFrontmatter)
     return { draft: { frontmatter: {}, body: document.body, ...heading }, diagnostics: [] };
   // The frontmatter is there (see above), so readFrontmatter passes on only YAML and schema problems.

@@ -107,6 +107,7 @@ export function readFrontmatter<T>(
   missing: string,
 ): { value?: T; diagnostics: Diagnostic[] } {
   if (!document.hasFrontmatter) {
+    if (document.diagnostics.length) return { diagnostics: document.diagnostics };
     return {
       diagnostics: [
         { reason: missing, file, line: 1, column: 1, ruleId: 'frontmatter-missing', fatal: true },

@@ -65,6 +65,18 @@ export function parseFrontmatterDocument(text: string, file: string): Frontmatte
   const firstHeadingNode = tree.children?.find((node) => node.type === 'heading' && node.depth === 1);
   const firstHeading = firstHeadingNode ? nodeText(firstHeadingNode).trim() : undefined;
   if (!frontmatterNode?.position || frontmatterNode.position.end.offset === undefined) {
+    // A first line `---` that no later `---` line closes: the frontmatter would silently become body text.
+    if (/^---[ \t]*\r?$/.test(text.split('\n', 1)[0]!)) {
+      diagnostics.push({
+        reason:
+          'Frontmatter opened with `---` on line 1 is never closed: add a `---` line after its last key (or remove line 1 if the file has no frontmatter)',
+        file,
+        line: 1,
+        column: 1,
+        ruleId: 'frontmatter-unclosed',
+        fatal: true,
+      });
+    }
     return {
       hasFrontmatter: false,
       data: undefined,
