@@ -66,7 +66,11 @@ export interface SaseConfig {
   /** `default` is undefined when sase.yml names none: commands that launch agents then need `--launcher`. */
   launcher: { default?: string; settings: Record<string, Record<string, unknown>> };
   models: { aliases: Record<string, string> };
-  axe: { pollMs: number };
+  /**
+   * `axe.poll_ms`; `axe.idle_exit_s` (default 300): a supervisor with no agent waiting, running or settling
+   * for that long stops by itself (0: never).
+   */
+  axe: { pollMs: number; idleExitS: number };
   agents: { workspace: AgentWorkspaceMode; retryContext: RetryContextMode };
   changes: { hooks: HookConfig[]; deleteMergedBranches: boolean; mentors: MentorConfig[] };
   /** `legends.auto_work`: when a legend's epic plan is approved, its `bead work` starts at once. */
@@ -79,7 +83,7 @@ export const DEFAULT_CONFIG: SaseConfig = {
   beads: {},
   launcher: { settings: {} },
   models: { aliases: {} },
-  axe: { pollMs: 1000 },
+  axe: { pollMs: 1000, idleExitS: 300 },
   agents: { workspace: 'checkout', retryContext: 'resume' },
   changes: { hooks: [], deleteMergedBranches: false, mentors: [] },
   legends: { autoWork: false },
@@ -111,7 +115,7 @@ export const LAUNCHER_SETTING_KEYS: Readonly<Record<string, readonly string[]>> 
 export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 
 const VALID_TOP_KEYS =
-  'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, ' +
+  'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, axe.idle_exit_s, ' +
   'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, changes.mentors, legends.auto_work, notify';
 
 function writeFileAtomic(path: string, data: string): void {
@@ -213,7 +217,10 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
         .partial()
         .optional(),
       axe: z
-        .strictObject({ poll_ms: z.number().int().min(50).max(600_000) })
+        .strictObject({
+          poll_ms: z.number().int().min(50).max(600_000),
+          idle_exit_s: z.number().int().min(0).max(31_536_000),
+        })
         .partial()
         .optional(),
       agents: z
@@ -335,7 +342,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
       settings: settings as Record<string, Record<string, unknown>>,
     },
     models: { aliases: raw.models?.aliases ?? {} },
-    axe: { pollMs: raw.axe?.poll_ms ?? 1000 },
+    axe: { pollMs: raw.axe?.poll_ms ?? 1000, idleExitS: raw.axe?.idle_exit_s ?? 300 },
     agents: {
       workspace: raw.agents?.workspace ?? 'checkout',
       retryContext: raw.agents?.retry_context ?? 'resume',

@@ -19,6 +19,7 @@ it('exports exactly the public API', async () => {
       "WorkspaceError",
       "agentNamesOf",
       "aliasTablesFor",
+      "applyPlanDecision",
       "approvePlanFor",
       "assertLauncherUsable",
       "baseCommitOf",

@@ -199,6 +199,30 @@ function waitingAgentOf(
   return { snapshot, attempt: done.attempt };
 }
 
+/**
+ * When another process (the supervisor settling the planner, or a second reviewer) made the decision on the
+ * plan first, what it made of the plan's agent — so that the loser of that race still reports the agent
+ * released and its next attempt.
+ */
+function decidedElsewhere(
+  workspace: Workspace,
+  planPath: string,
+  plan: Plan,
+  outcome: NonNullable<PlanDecision['outcome']>,
+): Pick<PlanDecision, 'agent' | 'outcome' | 'nextAttempt'> {
+  const agent = plan.frontmatter.agent;
+  if (agent === undefined) return {};
+  const registry = createRegistry(workspace.root);
+  const current = registry.read(agent)?.request?.attempt;
+  if (current === undefined) return {};
+  for (const attempt of [current, current - 1]) {
+    if (readPlanSubmission(workspace, agent, attempt)?.plan !== planPath) continue;
+    if (registry.decisionOf(agent, attempt) !== outcome) continue;
+    return { agent, outcome, nextAttempt: attempt + 1 };
+  }
+  return {};
+}
+
 async function expandBuiltin(workspace: Workspace, reference: string): Promise<string> {
   const { expandPromptOrThrow } = await import('@sase/xprompt');
   const catalog = await loadWorkspaceCatalog({ cwd: workspace.root });
@@ -264,13 +288,17 @@ export async function approvePlanFor(options: ApprovePlanForOptions): Promise<Ap
     isAlreadyApproved: approved.isAlreadyApproved,
   };
   const waiting = waitingAgentOf(workspace, approved.plan, plan);
-  if (waiting === undefined) return result;
+  const outcome = plan.frontmatter.tier === 'tale' ? 'plan_approved' : 'epic_approved';
+  if (waiting === undefined)
+    return { ...result, ...decidedElsewhere(workspace, approved.plan, plan, outcome) };
   const registry = createRegistry(workspace.root);
   const { snapshot, attempt } = waiting;
   const request = snapshot.request!;
   result.agent = snapshot.name;
   if (plan.frontmatter.tier === 'tale') {
-    if (!registry.decide(snapshot.name, attempt, 'plan_approved')) return result;
+    if (!registry.decide(snapshot.name, attempt, 'plan_approved')) {
+      return { ...result, ...decidedElsewhere(workspace, approved.plan, plan, outcome) };
+    }
     const implement = await expandBuiltin(
       workspace,
       `#plan/implement([[${sdd.workspacePath(approved.plan)}]])`,
@@ -286,7 +314,9 @@ export async function approvePlanFor(options: ApprovePlanForOptions): Promise<Ap
     });
     return { ...result, outcome: 'plan_approved', nextAttempt: attempt + 1 };
   }
-  if (!registry.decide(snapshot.name, attempt, 'epic_approved')) return result;
+  if (!registry.decide(snapshot.name, attempt, 'epic_approved')) {
+    return { ...result, ...decidedElsewhere(workspace, approved.plan, plan, outcome) };
+  }
   result.outcome = 'epic_approved';
   const legend = request.beadId;
   if (legend !== null && plan.frontmatter.tier === 'epic') {
@@ -340,7 +370,6 @@ export async function rejectPlanFor(options: RejectPlanForOptions): Promise<Plan
     );
   }
   const by = options.by ?? (await reviewerName(workspace, env));
-  const waiting = waitingAgentOf(workspace, entry.path, plan);
   sdd.writePlan(
     entry.path,
     addPlanReview(plan, {
@@ -356,14 +385,22 @@ export async function rejectPlanFor(options: RejectPlanForOptions): Promise<Plan
     `plan: reject ${entry.path.slice(0, -3)} (round ${plan.frontmatter.round ?? 1})`,
   );
   const result: PlanDecision = { plan: entry.path, tier: plan.frontmatter.tier };
-  if (waiting === undefined) return result;
-  return { ...result, ...(await releaseRejected(workspace, waiting, plan, by, options.feedback)) };
+  // Looked up after the rejection is written: an agent still running then finds it when its run settles
+  // (applyPlanDecision); one that settled before is released here — by whichever of us decides first.
+  const waiting = waitingAgentOf(workspace, entry.path, plan);
+  if (waiting === undefined)
+    return { ...result, ...decidedElsewhere(workspace, entry.path, plan, 'plan_rejected') };
+  return {
+    ...result,
+    ...(await releaseRejected(workspace, waiting, entry.path, plan, by, options.feedback)),
+  };
 }
 
 /** Releases an agent whose plan was rejected: a new planning attempt with the plan and the feedback. */
 async function releaseRejected(
   workspace: Workspace,
   waiting: { snapshot: AgentSnapshot; attempt: number },
+  planPath: string,
   plan: Plan,
   by: string,
   feedback: string,
@@ -372,7 +409,7 @@ async function releaseRejected(
   const { snapshot, attempt } = waiting;
   const firstLine = feedback.trim().split('\n')[0]!;
   if (!registry.decide(snapshot.name, attempt, 'plan_rejected', `plan rejected by ${by}: ${firstLine}`)) {
-    return {};
+    return decidedElsewhere(workspace, planPath, plan, 'plan_rejected');
   }
   const { parsePlanReviews } = await import('@sase/sdd');
   writeAttemptNotes(workspace, snapshot.name, attempt + 1, [
@@ -418,7 +455,7 @@ export async function applyPlanDecision(
   return {
     plan: entry.path,
     tier: plan.frontmatter.tier,
-    ...(await releaseRejected(workspace, waiting, plan, review.by, review.feedback)),
+    ...(await releaseRejected(workspace, waiting, entry.path, plan, review.by, review.feedback)),
   };
 }
 

@@ -12,13 +12,14 @@ import {
   isWaitSatisfying,
   runAgentHost,
   type StartSupervisorProcessResult,
+  type SupervisorOptions,
   serveSupervisor,
   startSupervisorProcess,
 } from '@sase/scheduler';
 import { createWorkspaceLifecycle } from './agent-change.js';
 import { recordBeadOutcome } from './bead-outcome.js';
 import { readWorkRun } from './bead-work.js';
-import type { Workspace } from './config.js';
+import { CONFIG_FILE, loadConfig, type Workspace, workspaceAt } from './config.js';
 import { launcherResolverOf } from './launchers.js';
 import { decideReview, isMentorRequest, readReviewRound, startMentors } from './mentors.js';
 import { notify } from './notify.js';
@@ -148,16 +149,24 @@ export interface ServeWorkspaceOptions {
  * step with its outcome. Resolves to the exit code.
  */
 export function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promise<number> {
-  const { workspace } = options;
+  const { root } = options.workspace;
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
-  return serveSupervisor({
+  const optionsOf = (workspace: Workspace): SupervisorOptions => ({
     workspaceRoot: workspace.root,
     resolveLauncher: launcherResolverOf(workspace),
     pollMs: workspace.config.axe.pollMs,
+    ...(workspace.config.axe.idleExitS > 0 ? { idleExitMs: workspace.config.axe.idleExitS * 1000 } : {}),
     ...(options.agentHostCommand === undefined ? {} : { agentHost: { command: options.agentHostCommand } }),
     lifecycle: createWorkspaceLifecycle(workspace),
-    write,
     onSettled: (agent) => settleAgent(workspace, agent, write),
+    watchFiles: [join(root, CONFIG_FILE)],
+  });
+  return serveSupervisor({
+    ...optionsOf(options.workspace),
+    write,
+    // A changed sase.yml restarts the supervisor with it (agents in agent hosts run on); an invalid one is
+    // logged and the running configuration kept.
+    reload: async () => optionsOf(workspaceAt(root, await loadConfig(root))),
   });
 }
 
