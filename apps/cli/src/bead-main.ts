@@ -1,4 +1,4 @@
-import { registerBead } from './commands/bead/register.js';
+import { beadCommandOf, registerBead } from './commands/bead/register.js';
 import { type MainOptions, runProgram } from './program.js';
 
 /**
@@ -7,5 +7,6 @@ import { type MainOptions, runProgram } from './program.js';
  * (scheduler, launchers, xprompts) is not part of it: bin.cjs sends it to the full CLI.
  */
 export function main(argv: string[], options: MainOptions = {}): Promise<number> {
-  return runProgram(argv, options, registerBead);
+  const only = beadCommandOf(argv);
+  return runProgram(argv, options, (program, runtime) => registerBead(program, runtime, only));
 }

@@ -116,6 +116,38 @@ describe('sase run (multi-prompt), sase axe', () => {
     const log = readFileSync(join(root, '.sase', 'axe', 'log'), 'utf8');
     expect(log.match(/supervisor \d+ started/g)).toHaveLength(1);
   }, 60_000);
+
+  it('reloads sase.yml when it changes (the next agent runs with it; a broken one is logged and ignored), and stops by itself when idle for axe.idle_exit_s', async () => {
+    const root = workspace();
+    const config = join(root, 'sase.yml');
+    const logFile = join(root, '.sase', 'axe', 'log');
+    const until = async (test: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 20_000; !test(); ) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}: ${readFileSync(logFile, 'utf8')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const log = () => readFileSync(logFile, 'utf8');
+    await axeStart({ cwd: root, io: captureIo(), json: false });
+    // A typo in sase.yml: logged, the running configuration kept.
+    writeFileSync(config, 'launcher:\n  default: shell\n  shell:\n    comand: [sh]\naxe:\n  poll_ms: 200\n');
+    await until(() => log().includes('could not be loaded'), 'the invalid config to be logged');
+    // The fix: the shell launcher now runs every prompt through `sh -c 'echo reloaded > marker'`.
+    writeFileSync(
+      config,
+      "launcher:\n  default: shell\n  shell:\n    command: [sh, -c, 'echo reloaded > marker', sh]\naxe:\n  poll_ms: 200\n  idle_exit_s: 1\n",
+    );
+    await until(() => /sase\.yml changed: restarting with the new configuration/.test(log()), 'the restart');
+    const io = captureIo();
+    expect(await submit({ cwd: root, io, json: false, text: 'echo old > marker', isWaiting: true })).toBe(0);
+    expect(readFileSync(join(root, 'marker'), 'utf8')).toBe('reloaded\n');
+    // Nothing left to do: it stops by itself about a second later, and says why.
+    await until(() => /stopping: idle for 1 s/.test(log()), 'the idle exit');
+    const status = captureIo();
+    await axeStatus({ cwd: root, io: status, json: true });
+    expect(JSON.parse(status.out)).toMatchObject({ running: false });
+  }, 60_000);
 });
 
 describe('register functions', () => {

@@ -97,7 +97,7 @@ describe('sase bead import', () => {
     const before = readFileSync(storeFile, 'utf8');
     const again = await runCli(cwd, 'bead', 'import', 'bd.jsonl');
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^sase: .*bd-e, bd-e\.1, bd-e\.2.*\[INVALID_INPUT\]/);
+    expect(again.stderr).toMatch(/^sase: .*bd-e, bd-e\.1, bd-e\.2.*\[DUPLICATE_ID\]/);
     expect(readFileSync(storeFile, 'utf8')).toBe(before);
     const dry = await runCli(cwd, 'bead', 'import', 'bd.jsonl', '--dry-run');
     expect(dry.code).toBe(1);

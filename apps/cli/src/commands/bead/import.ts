@@ -72,7 +72,7 @@ export async function beadImport(options: BeadImportOptions): Promise<number> {
       );
       if (result.conflicts.length > 0) {
         io.stdout(
-          `${result.conflicts.length} id(s) already in the store, so the import would be refused: ${result.conflicts.slice(0, SHOWN_WARNINGS).join(', ')}\n`,
+          `${result.conflicts.length} id(s) already in the store, so the import would be refused: ${result.conflicts.slice(0, SHOWN_WARNINGS).join(', ')}${result.conflicts.length > SHOWN_WARNINGS ? `, … and ${result.conflicts.length - SHOWN_WARNINGS} more (--json lists all)` : ''}\n`,
         );
       }
       for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) io.stderr(`warning: ${warning}\n`);

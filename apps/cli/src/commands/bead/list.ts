@@ -1,6 +1,6 @@
 import type { BeadStatus, IssueType, ListFilter, Tier } from '@sase/beads';
 import type { CommandContext } from '../../io.js';
-import { formatBeadTable, printRecordLines, withStore } from './shared.js';
+import { formatBeadTable, printJsonChunks, withStore } from './shared.js';
 
 export interface BeadListOptions extends CommandContext {
   status?: BeadStatus[];
@@ -17,7 +17,7 @@ export async function beadList(options: BeadListOptions): Promise<number> {
     if (options.type) filter.issueType = options.type;
     if (options.tier) filter.tier = options.tier;
     if (options.parent) filter.parentId = options.parent;
-    if (options.json) printRecordLines(options.io, store.listLines(filter));
+    if (options.json) printJsonChunks(options.io, (write) => store.writeListJson(filter, write));
     else options.io.stdout(formatBeadTable(store.list(filter)) || 'no beads\n');
     return 0;
   });

@@ -94,7 +94,7 @@ describe('sase bead merge (the driver, in-process)', () => {
 
   it('says what it needs when called without files', async () => {
     const result = await runCli(mkdtempSync(join(tmpdir(), 'sase-merge-')), 'bead', 'merge');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('needs three files, BASE OURS THEIRS');
   });
 });
@@ -146,7 +146,9 @@ describe('sase bead merge with git', () => {
 
     git(root, 'checkout', '-q', mainBranch);
     git(root, 'merge', '-q', '--no-edit', 'theirs');
-    expect(git(root, 'status', '--porcelain')).toBe('');
+    // Both sides counted to 3, so git took config.json as it was, without the driver: the counter the
+    // renumbered g-3 needs is raised in the working tree, to be committed with the next change.
+    expect(git(root, 'status', '--porcelain')).toBe(' M sdd/beads/config.json\n');
 
     const beads = JSON.parse(await sase(root, 'bead', 'list', '--json')) as { id: string; title: string }[];
     expect(beads.map((bead) => [bead.id, bead.title])).toEqual([
@@ -158,9 +160,40 @@ describe('sase bead merge with git', () => {
     ]);
     const [merged] = JSON.parse(await sase(root, 'bead', 'show', 'g-1', '--json'));
     expect(merged).toMatchObject({ status: 'closed', close_reason: 'shipped' });
-    // The counter moved past every id, so the next bead is new on both lines of history.
-    expect(JSON.parse(readFileSync(join(root, 'sdd/beads/config.json'), 'utf8')).next_counter).toBe(3);
+    // The counter moved past every id, the renumbered one included: doctor has nothing to say.
+    expect(JSON.parse(readFileSync(join(root, 'sdd/beads/config.json'), 'utf8')).next_counter).toBe(4);
+    expect(JSON.parse(await sase(root, 'bead', 'doctor', '--json')).problems).toEqual([]);
     expect(JSON.parse(await sase(root, 'bead', 'create', '-t', 'after', '--json')).id).toBe('g-4');
+  });
+
+  it('raises next_counter past a renumbered id in the merge commit itself when both sides changed config.json', async () => {
+    if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: build the CLI first`);
+    const root = createTempWorkspace('merge-counter');
+    writeFileSync(join(root, 'sase.yml'), 'sdd:\n  version_controlled: true\nbeads:\n  prefix: g\n');
+    await sase(root, 'init');
+    await sase(root, 'bead', 'merge', '--install', '--command', `${process.execPath} ${builtCli} bead merge`);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'store');
+    const mainBranch = git(root, 'rev-parse', '--abbrev-ref', 'HEAD').trim();
+    git(root, 'branch', 'theirs');
+    await sase(root, 'bead', 'create', '-t', 'Ours: one'); // g-1
+    await sase(root, 'bead', 'create', '-t', 'Ours: two'); // g-2, counter 3
+    git(root, 'commit', '-qam', 'ours');
+    git(root, 'checkout', '-q', 'theirs');
+    await sase(root, 'bead', 'create', '-t', 'Theirs: one'); // g-1, counter 2
+    git(root, 'commit', '-qam', 'theirs');
+    git(root, 'checkout', '-q', mainBranch);
+    git(root, 'merge', '-q', '--no-edit', 'theirs');
+    expect(git(root, 'status', '--porcelain')).toBe('');
+    const committed = JSON.parse(git(root, 'show', 'HEAD:sdd/beads/config.json'));
+    expect(committed.next_counter).toBe(4);
+    const beads = JSON.parse(await sase(root, 'bead', 'list', '--json')) as { id: string; title: string }[];
+    expect(beads.map((bead) => [bead.id, bead.title])).toEqual([
+      ['g-1', 'Ours: one'],
+      ['g-2', 'Ours: two'],
+      ['g-3', 'Theirs: one'],
+    ]);
+    expect(JSON.parse(await sase(root, 'bead', 'doctor', '--json')).problems).toEqual([]);
   });
 
   it("installs into the SDD root's own repository when the store is not version controlled", async () => {
@@ -174,8 +207,9 @@ describe('sase bead merge with git', () => {
     expect(readFileSync(join(root, '.sase/sdd/.gitattributes'), 'utf8')).toBe(
       'beads/issues.jsonl merge=sase-beads\nbeads/config.json merge=sase-beads\n',
     );
+    // The driver runs this CLI by absolute path: it works without `sase` on git's PATH.
     expect(git(join(root, '.sase/sdd'), 'config', 'merge.sase-beads.driver').trim()).toBe(
-      'sase bead merge %O %A %B %P',
+      `'${process.execPath}' '${builtCli}' bead merge %O %A %B %P`,
     );
   });
 });

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { CONFIG_FILE, JSONL_FILE, mergeJsonl, mergeStoreConfig } from '@sase/beads';
+import {
+  advanceStoreConfig,
+  CONFIG_FILE,
+  JSONL_FILE,
+  mergeJsonl,
+  mergeStoreConfig,
+  parseStoreConfig,
+} from '@sase/beads';
 import { findWorkspace } from '@sase/workspace/config';
 import { CliError } from '../../errors.js';
 import { writeFileAtomic } from '../../internal/write-file-atomic.js';
@@ -23,6 +30,13 @@ export interface BeadMergeOptions extends CommandContext {
  * three versions of issues.jsonl record by record (or of config.json: the larger counter) and writes the
  * result over OURS, which is what git keeps. Exit 0 when merged; 1 (OURS untouched, git reports a
  * conflict) when an input is not a store file.
+ *
+ * Ids it renumbers are past both sides' counters, so the merged config.json must count past them too. Git
+ * runs the driver in the top of the working tree, issues.jsonl before config.json (it merges paths in
+ * reverse order), and config.json only when both sides changed it differently. So the issues.jsonl merge
+ * raises next_counter in the working tree's config.json (PATH's neighbour), and the config.json merge
+ * takes the larger of both sides and that file: the raised counter is part of the merge when git merges
+ * config.json, and a change in the working tree (committed with the next one) when git took it as it was.
  */
 export async function beadMerge(options: BeadMergeOptions): Promise<number> {
   const { base, ours, theirs } = options;
@@ -44,7 +58,11 @@ export async function beadMerge(options: BeadMergeOptions): Promise<number> {
   const target = resolve(options.cwd, ours);
 
   if (basename(name) === CONFIG_FILE) {
-    writeFileAtomic(target, mergeStoreConfig(baseText, oursText, theirsText));
+    const atLeast = options.path === undefined ? undefined : counterIn(resolve(options.cwd, options.path));
+    writeFileAtomic(
+      target,
+      mergeStoreConfig(baseText, oursText, theirsText, atLeast === undefined ? {} : { atLeast }),
+    );
     if (options.json) printJson(options.io, { file: name, merged: 'config' });
     return 0;
   }
@@ -52,6 +70,10 @@ export async function beadMerge(options: BeadMergeOptions): Promise<number> {
     files: { base: `${name} (base)`, ours: `${name} (ours)`, theirs: `${name} (theirs)` },
   });
   writeFileAtomic(target, result.text);
+  const counter =
+    result.renamed.length > 0 && options.path !== undefined
+      ? raiseCounter(join(dirname(resolve(options.cwd, options.path)), CONFIG_FILE), result.records)
+      : undefined;
   if (options.json) {
     printJson(options.io, {
       file: name,
@@ -59,11 +81,18 @@ export async function beadMerge(options: BeadMergeOptions): Promise<number> {
       renamed: result.renamed,
       conflicts: result.conflicts,
       cycles: result.cycles,
+      ...(counter === undefined ? {} : { next_counter: counter }),
     });
     return 0;
   }
   for (const { from, to } of result.renamed) {
     options.io.stderr(`sase bead merge: ${name}: their ${from} is now ${to} (both sides created ${from})\n`);
+  }
+  if (counter !== undefined) {
+    const config = join(dirname(name), CONFIG_FILE);
+    options.io.stderr(
+      `sase bead merge: ${config}: next_counter raised to ${counter}, past the renumbered ids\n`,
+    );
   }
   for (const conflict of result.conflicts) {
     options.io.stderr(
@@ -81,7 +110,11 @@ export async function beadMerge(options: BeadMergeOptions): Promise<number> {
 }
 
 export interface BeadMergeInstallOptions extends CommandContext {
-  /** The command git runs (default `sase bead merge`); `%O %A %B %P` are appended. */
+  /**
+   * The command git runs; `%O %A %B %P` are appended. Default: this very CLI by absolute path
+   * (`'<node>' '<…/dist/bin.cjs>' bead merge`), so the driver works whether or not `sase` is on git's PATH
+   * (git falls back to a plain conflict, silently, when the driver cannot start).
+   */
   command?: string;
 }
 
@@ -121,7 +154,7 @@ export async function beadMergeInstall(options: BeadMergeInstallOptions): Promis
     const separator = existing === '' || existing.endsWith('\n') ? '' : '\n';
     writeFileAtomic(attributesFile, `${existing}${separator}${missing.join('\n')}\n`);
   }
-  const driver = `${options.command ?? DEFAULT_COMMAND} %O %A %B %P`;
+  const driver = `${options.command ?? (await defaultDriverCommand())} %O %A %B %P`;
   const git = await import('isomorphic-git');
   const fs = await import('node:fs');
   await git.setConfig({ fs, dir: repository, path: `merge.${DRIVER}.name`, value: 'SASE bead store merge' });
@@ -135,6 +168,49 @@ export async function beadMergeInstall(options: BeadMergeInstallOptions): Promis
     );
   }
   return 0;
+}
+
+/** `'<node>' '<this CLI>' bead merge`, or `sase bead merge` when the built CLI cannot be found. */
+async function defaultDriverCommand(): Promise<string> {
+  const { saseBinPath } = await import('../axe/workspace-supervisor.js');
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  try {
+    return `${quote(process.execPath)} ${quote(saseBinPath())} bead merge`;
+  } catch {
+    return DEFAULT_COMMAND;
+  }
+}
+
+/** The next_counter of the config.json at `file`, if there is a readable one. */
+function counterIn(file: string): number | undefined {
+  try {
+    return parseStoreConfig(readFileSync(file, 'utf8'), file).nextCounter;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Raises next_counter in the config.json at `file` past every plan id of `records`; returns the new counter,
+ * or undefined when it was already past them (or there is no readable config.json there: a merge outside a
+ * working tree).
+ */
+function raiseCounter(file: string, records: Parameters<typeof advanceStoreConfig>[1]): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let advanced: string | undefined;
+  try {
+    advanced = advanceStoreConfig(text, records, file);
+  } catch {
+    return undefined;
+  }
+  if (advanced === undefined) return undefined;
+  writeFileAtomic(file, advanced);
+  return parseStoreConfig(advanced, file).nextCounter;
 }
 
 /** The nearest directory at or above `dir` that has a `.git`. */

@@ -12,9 +12,14 @@ export interface BeadUpdateOptions extends CommandContext {
   model?: string;
   design?: string;
   notes?: string;
+  /** Hand a bead someone else holds to another assignee. */
+  force?: boolean;
 }
 
-/** `sase bead update ID... [-s] [-t] [-d] [-a] [-m] [--design] [--notes]`: an empty value clears a field. */
+/**
+ * `sase bead update ID... [-s] [-t] [-d] [-a] [-m] [--design] [--notes] [--force]`: an empty value clears a
+ * field. A bead someone else holds (in progress) keeps its holder unless --force (ALREADY_CLAIMED).
+ */
 export async function beadUpdate(options: BeadUpdateOptions): Promise<number> {
   const patch: UpdateBeadInput = {};
   for (const key of ['status', 'title', 'description', 'assignee', 'model', 'design', 'notes'] as const) {
@@ -27,7 +32,8 @@ export async function beadUpdate(options: BeadUpdateOptions): Promise<number> {
     );
   }
   return withStore(options, (store) => {
-    const beads = store.batch((s) => idList(options.ids).map((id) => s.update(id, patch)));
+    const force = { force: Boolean(options.force) };
+    const beads = store.batch((s) => idList(options.ids).map((id) => s.update(id, patch, force)));
     if (options.json) printBeadsJson(options.io, beads);
     else options.io.stdout(`updated ${beads.length === 1 ? '' : '\n'}${formatBeadTable(beads)}`);
     return 0;

@@ -1,6 +1,7 @@
 import { approvePlanFor } from '@sase/workspace';
 import { findWorkspace } from '@sase/workspace/config';
 import type { CommandContext } from '../../io.js';
+import { ensureSupervisor } from '../axe/workspace-supervisor.js';
 
 export interface PlanApproveOptions extends CommandContext {
   /** A plan name or path. */
@@ -26,6 +27,11 @@ export async function planApprove(options: PlanApproveOptions): Promise<number> 
     env,
     ...(options.by ? { by: options.by } : {}),
   });
+  // The released agent (or the started bead work) needs a supervisor: the one that ran the planner may have
+  // stopped while the plan waited (axe.idle_exit_s).
+  if (result.outcome === 'plan_approved' || (result.workStarted?.length ?? 0) > 0) {
+    await ensureSupervisor(workspace.root);
+  }
   const plan = `${workspace.config.sdd.versionControlled ? 'sdd' : '.sase/sdd'}/${result.plan}`;
   if (options.json) {
     options.io.stdout(

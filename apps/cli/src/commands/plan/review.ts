@@ -4,6 +4,7 @@ import { listPlans, type PlanListing, rejectPlanFor, showPlan } from '@sase/work
 import { findWorkspace } from '@sase/workspace/config';
 import { CliError } from '../../errors.js';
 import { type CommandContext, printJson } from '../../io.js';
+import { ensureSupervisor } from '../axe/workspace-supervisor.js';
 import { readStream } from '../sdd/open-sdd.js';
 
 function planJson(plan: PlanListing): Record<string, unknown> {
@@ -42,6 +43,8 @@ export async function planReject(
     cwd: options.cwd,
     ...(options.by === undefined ? {} : { by: options.by }),
   });
+  // The agent planning again needs a supervisor: the one that ran it may have stopped meanwhile (idle).
+  if (result.agent !== undefined) await ensureSupervisor(workspace.root);
   if (options.json) {
     printJson(options.io, {
       plan: result.plan,
