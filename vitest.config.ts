@@ -25,6 +25,9 @@ const projectDirs = ['packages', 'apps'].flatMap((group) =>
 const projectOverrides: Record<string, { maxWorkers?: number; sequence?: { groupOrder: number } }> = {
   '@sase/e2e': { maxWorkers: 4, sequence: { groupOrder: 1 } },
 };
+// The other files mostly wait on child processes (git, supervisors, agent hosts, the built CLI) too: three at
+// a time keep two cores busy (vitest's default on two cores is one file at a time).
+const DEFAULT_MAX_WORKERS = 3;
 
 export default defineConfig({
   test: {
@@ -38,6 +41,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          maxWorkers: DEFAULT_MAX_WORKERS,
           ...projectOverrides[name],
         },
       };
