@@ -9,6 +9,7 @@ import { registerLaunchers } from './commands/launchers/register.js';
 import { registerPlan } from './commands/plan/register.js';
 import { registerRun } from './commands/run/register.js';
 import { registerSdd } from './commands/sdd/register.js';
+import { registerWorker } from './commands/worker/register.js';
 import { registerWorkspace } from './commands/workspace/register.js';
 import { registerXprompt } from './commands/xprompt/register.js';
 import { type MainOptions, type Register, runProgram } from './program.js';
@@ -29,6 +30,7 @@ const GROUPS = new Map<string, Register>([
   ['change', registerChange],
   ['workspace', registerWorkspace],
   ['ace', registerAce],
+  ['worker', registerWorker],
 ]);
 
 /**

@@ -8,6 +8,7 @@ import {
   type AttemptContext,
   type AttemptLifecycle,
   type AttemptOutcome,
+  createRegistry,
   type PreparedAttempt,
 } from '@sase/scheduler';
 import type { ChangeSpec, ChangeStatus } from '@sase/sdd';
@@ -134,6 +135,26 @@ export function uniformCommitMessage(options: {
     `Sase-Chat: ${options.chatPath}`,
   ];
   return `${subject}\n\n${trailers.join('\n')}\n`;
+}
+
+/**
+ * The uniform commit message of attempt `attempt` of agent `agentName`, as its request reads now (what a
+ * remote worker commits the agent's leftovers with; see remote.ts).
+ */
+export function uniformCommitMessageFor(workspace: Workspace, agentName: string, attempt: number): string {
+  const request = createRegistry(workspace.root).get(agentName).request;
+  if (request === undefined) return `${agentName}: work of attempt ${attempt}\n`;
+  const subject = subjectOf(workspace, request);
+  return uniformCommitMessage({
+    agentName,
+    attempt,
+    beadId: request.beadId,
+    description: subject.description,
+    planPath: subject.planPath,
+    chatPath: toPosix(
+      relative(workspace.root, join(changeDirOf(workspace, agentName), `chat-${attempt}.jsonl`)),
+    ),
+  });
 }
 
 function toPosix(path: string): string {

@@ -70,7 +70,14 @@ export interface SaseConfig {
    * `axe.poll_ms`; `axe.idle_exit_s` (default 300): a supervisor with no agent waiting, running or settling
    * for that long stops by itself (0: never).
    */
-  axe: { pollMs: number; idleExitS: number };
+  axe: {
+    pollMs: number;
+    idleExitS: number;
+    /** `axe.queue`: `redis://HOST:PORT[/DB]` — launches go to `sase worker`s through this queue (remote.ts). */
+    queue?: string;
+    /** `axe.remote`: the git remote workers clone and push agents' branches to (default `origin`). */
+    remote: string;
+  };
   agents: { workspace: AgentWorkspaceMode; retryContext: RetryContextMode };
   changes: { hooks: HookConfig[]; deleteMergedBranches: boolean; mentors: MentorConfig[] };
   /** `legends.auto_work`: when a legend's epic plan is approved, its `bead work` starts at once. */
@@ -83,7 +90,7 @@ export const DEFAULT_CONFIG: SaseConfig = {
   beads: {},
   launcher: { settings: {} },
   models: { aliases: {} },
-  axe: { pollMs: 1000, idleExitS: 300 },
+  axe: { pollMs: 1000, idleExitS: 300, remote: 'origin' },
   agents: { workspace: 'checkout', retryContext: 'resume' },
   changes: { hooks: [], deleteMergedBranches: false, mentors: [] },
   legends: { autoWork: false },
@@ -115,7 +122,7 @@ export const LAUNCHER_SETTING_KEYS: Readonly<Record<string, readonly string[]>> 
 export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 
 const VALID_TOP_KEYS =
-  'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, axe.idle_exit_s, ' +
+  'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, axe.idle_exit_s, axe.queue, axe.remote, ' +
   'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, changes.mentors, legends.auto_work, notify';
 
 function writeFileAtomic(path: string, data: string): void {
@@ -220,6 +227,13 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
         .strictObject({
           poll_ms: z.number().int().min(50).max(600_000),
           idle_exit_s: z.number().int().min(0).max(31_536_000),
+          queue: z
+            .string()
+            .regex(
+              /^redis:\/\/[^\s/]+(\/\d{1,2})?$/,
+              'write redis://HOST:PORT[/DB], e.g. redis://127.0.0.1:6379/0',
+            ),
+          remote: z.string().regex(/^[A-Za-z0-9._-]+$/, 'the name of a git remote, e.g. origin'),
         })
         .partial()
         .optional(),
@@ -342,7 +356,12 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
       settings: settings as Record<string, Record<string, unknown>>,
     },
     models: { aliases: raw.models?.aliases ?? {} },
-    axe: { pollMs: raw.axe?.poll_ms ?? 1000, idleExitS: raw.axe?.idle_exit_s ?? 300 },
+    axe: {
+      pollMs: raw.axe?.poll_ms ?? 1000,
+      idleExitS: raw.axe?.idle_exit_s ?? 300,
+      ...(raw.axe?.queue === undefined ? {} : { queue: raw.axe.queue }),
+      remote: raw.axe?.remote ?? 'origin',
+    },
     agents: {
       workspace: raw.agents?.workspace ?? 'checkout',
       retryContext: raw.agents?.retry_context ?? 'resume',

@@ -88,6 +88,15 @@ export {
   submitAgentPlan,
   writeAttemptNotes,
 } from './plans.js';
+export type { RemoteLaunchPayload, RemoteLaunchResult, RunQueueWorkerOptions } from './remote.js';
+export {
+  cloneDirOf,
+  connectedWorkers,
+  createQueueLauncher,
+  runQueueWorker,
+  workerOf,
+  workspaceIdOf,
+} from './remote.js';
 export { PREVIOUS_ATTEMPT_TAIL_LINES, retryContextOf } from './retry-context.js';
 export type { RunAgentOptions, RunAgentResult, RunPrompt } from './run-agent.js';
 export { chooseLauncherAndModel, expandRunPrompt, runAgent } from './run-agent.js';

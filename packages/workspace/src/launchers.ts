@@ -167,9 +167,18 @@ export async function listLaunchers(
   return listings;
 }
 
-/** Launchers as sase.yml configures them (`launcher.<id>` settings). */
+/**
+ * Launchers as sase.yml configures them (`launcher.<id>` settings). With `axe.queue`, each is dispatched
+ * through the queue to `sase worker`s (createQueueLauncher in remote.ts).
+ */
 export function launcherResolverOf(workspace: Workspace): (id: string) => Promise<LauncherV1> {
-  return (id) => resolveLauncher(id, workspace.config.launcher.settings[id] ?? {});
+  return async (id) => {
+    const settings = workspace.config.launcher.settings[id] ?? {};
+    const launcher = await resolveLauncher(id, settings);
+    if (workspace.config.axe.queue === undefined) return launcher;
+    const { createQueueLauncher } = await import('./remote.js');
+    return createQueueLauncher(workspace, launcher, settings);
+  };
 }
 
 /**

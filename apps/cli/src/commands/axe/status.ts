@@ -8,19 +8,44 @@ import { formatStateTable, openAgentWorkspace } from './workspace-supervisor.js'
  * wait on) and finished. `--json`: `{"running": bool, "pid": number|null, "agents": [...]}`.
  */
 export async function axeStatus(options: CommandContext): Promise<number> {
-  const { root, registry } = await openAgentWorkspace(options.cwd);
+  const { root, registry, workspace } = await openAgentWorkspace(options.cwd);
   const status = readSupervisorStatus(root);
   const states = agentStates(registry);
+  // With axe.queue: the workers connected to it (their heartbeats).
+  const workers =
+    workspace.config.axe.queue === undefined
+      ? undefined
+      : await (await import('@sase/workspace')).connectedWorkers(workspace);
   if (options.json) {
     printJson(options.io, {
       running: status.isRunning,
       pid: status.pid,
       agents: states.map(formatAgentState),
+      ...(workers === undefined
+        ? {}
+        : {
+            workers: workers.map(({ host, pid, launchers, running, capacity }) => ({
+              host,
+              pid,
+              launchers,
+              running,
+              capacity,
+            })),
+          }),
     });
     return 0;
   }
   const { io } = options;
   io.stdout(status.isRunning ? `supervisor: running (pid ${status.pid})\n` : 'supervisor: not running\n');
+  if (workers !== undefined) {
+    io.stdout(
+      `queue ${workspace.config.axe.queue}: ${workers.length} worker(s) connected` +
+        (workers.length > 0
+          ? ` (${workers.map((worker) => `${worker.host} ${worker.running}/${worker.capacity}`).join(', ')})`
+          : '; launches wait in the queue until one connects (`sase worker --queue …`)') +
+        '\n',
+    );
+  }
   const groups = [
     ['running', states.filter((state) => state.state === 'running')],
     ['waiting', states.filter((state) => state.state === 'waiting')],
