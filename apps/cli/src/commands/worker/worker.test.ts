@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRedisServer, startRedisServer, type TestRedisServer } from '@sase/queue/testing';
-import { agentStates, createRegistry } from '@sase/scheduler';
+import { agentStates, createRegistry, readSupervisorStatus } from '@sase/scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempWorkspace, runCli } from '../../testing/run-cli.js';
 
@@ -32,6 +32,8 @@ const PHASES = ['sw-1.1', 'sw-1.2', 'sw-1.3', 'sw-1.4', 'sw-1.5'];
 // one named in slow.txt sleeps first. The land agent (in the checkout, on this machine) lands the epic.
 const AGENT = `set -e
 if [ -n "$SASE_WORKER" ]; then
+  if [ -n "$LAUNCHES" ]; then echo "$SASE_BEAD_ID" >> "$LAUNCHES"; fi
+  sleep "\${PHASE_SLEEP:-0}"
   if [ -f slow.txt ] && [ "$(cat slow.txt)" = "$SASE_BEAD_ID" ] && [ "$SASE_AGENT_ATTEMPT" = 1 ]; then sleep 30; fi
   echo "$SASE_BEAD_ID on $SASE_WORKER" > "$SASE_BEAD_ID.txt"
   ls sw-*.txt | tr '\\n' ' ' > "$SASE_BEAD_ID.saw"
@@ -108,39 +110,51 @@ const workerOf = (cwd: string, agent: string) => {
     : undefined;
 };
 
+/** A git checkout pushed to a bare remote, with `axe.queue` and the epic of `plan` approved (sw-1 …). */
+async function createEpicWorkspace(
+  plan: string,
+  planName: string,
+  slowPhase: string,
+  shellEnv: Record<string, string> = {},
+) {
+  const remote = mkdtempSync(join(tmpdir(), 'sase-remote-'));
+  temporary.push(remote);
+  git(remote, 'init', '-q', '--bare', '-b', 'main');
+  const cwd = createTempWorkspace('scale');
+  git(cwd, 'config', 'user.name', 'Scale Test');
+  git(cwd, 'config', 'user.email', 'scale@localhost');
+  writeFileSync(join(cwd, 'agent.sh'), AGENT);
+  writeFileSync(join(cwd, 'slow.txt'), slowPhase);
+  writeFileSync(
+    join(cwd, 'sase.yml'),
+    [
+      'launcher:',
+      '  default: shell',
+      '  shell:',
+      '    command: [sh, agent.sh]',
+      `    env: ${JSON.stringify(shellEnv)}`,
+      'axe:',
+      '  poll_ms: 250',
+      `  queue: ${redis.url}`,
+      '',
+    ].join('\n'),
+  );
+  git(cwd, 'add', '-A');
+  git(cwd, 'commit', '-q', '-m', 'start');
+  git(cwd, 'remote', 'add', 'origin', remote);
+  git(cwd, 'push', '-q', 'origin', 'HEAD');
+  await sase(cwd, 'init', '--prefix', 'sw');
+  writeFileSync(join(cwd, 'plan.md'), plan);
+  writeFileSync(join(cwd, 'prompt.md'), 'Plan a rework of the login.\n');
+  await sase(cwd, 'plan', 'submit', 'plan.md', '--tier', 'epic', '--prompt', 'prompt.md');
+  await sase(cwd, 'plan', 'approve', planName);
+
+  return cwd;
+}
+
 describe.skipIf(!hasRedis)('sase worker', () => {
   it('three workers run an epic: each phase once, in order, on some worker; a worker SIGKILLed mid-agent is lost, the land parks, a retry completes on another, and the land merges branches pushed by different workers', async () => {
-    const remote = mkdtempSync(join(tmpdir(), 'sase-remote-'));
-    temporary.push(remote);
-    git(remote, 'init', '-q', '--bare', '-b', 'main');
-    const cwd = createTempWorkspace('scale');
-    git(cwd, 'config', 'user.name', 'Scale Test');
-    git(cwd, 'config', 'user.email', 'scale@localhost');
-    writeFileSync(join(cwd, 'agent.sh'), AGENT);
-    writeFileSync(join(cwd, 'slow.txt'), 'sw-1.4');
-    writeFileSync(
-      join(cwd, 'sase.yml'),
-      [
-        'launcher:',
-        '  default: shell',
-        '  shell:',
-        '    command: [sh, agent.sh]',
-        'axe:',
-        '  poll_ms: 250',
-        `  queue: ${redis.url}`,
-        '',
-      ].join('\n'),
-    );
-    git(cwd, 'add', '-A');
-    git(cwd, 'commit', '-q', '-m', 'start');
-    git(cwd, 'remote', 'add', 'origin', remote);
-    git(cwd, 'push', '-q', 'origin', 'HEAD');
-    await sase(cwd, 'init', '--prefix', 'sw');
-    writeFileSync(join(cwd, 'plan.md'), PLAN);
-    writeFileSync(join(cwd, 'prompt.md'), 'Plan a rework of the login.\n');
-    await sase(cwd, 'plan', 'submit', 'plan.md', '--tier', 'epic', '--prompt', 'prompt.md');
-    await sase(cwd, 'plan', 'approve', 'login-rework');
-
+    const cwd = await createEpicWorkspace(PLAN, 'login-rework', 'sw-1.4');
     const workers = ['machine-1', 'machine-2', 'machine-3'].map(startWorker);
     await until(() => workers.every((worker) => worker.output().includes('serving shell')), 'the workers');
     const status = JSON.parse((await sase(cwd, 'worker', 'status', '--queue', redis.url, '--json')).stdout);
@@ -197,6 +211,66 @@ describe.skipIf(!hasRedis)('sase worker', () => {
         status: string;
       }[];
       expect(beads.find((bead) => bead.id === 'sw-1')?.status).toBe('closed');
+    } finally {
+      await runCli(cwd, 'axe', 'stop');
+    }
+  }, 180_000);
+
+  it('nine phases on two workers: Redis restarted and the supervisor SIGKILLed mid-run lose nothing and run nothing twice', async () => {
+    const launches = join(mkdtempSync(join(tmpdir(), 'sase-launches-')), 'launches.log');
+    temporary.push(join(launches, '..'));
+    const phase = (n: number, after: number[]) =>
+      `  - {id: p${n}, title: Phase ${n}, depends_on: [${after.map((each) => `p${each}`).join(', ')}], description: Part ${n}.}`;
+    const plan = [
+      '---',
+      'title: Nine phases',
+      'phases:',
+      phase(1, []),
+      phase(2, [1]),
+      phase(3, [1]),
+      phase(4, [2, 3]),
+      phase(5, [4]),
+      phase(6, [4]),
+      phase(7, [4]),
+      phase(8, [5, 6]),
+      phase(9, [7, 8]),
+      '---',
+      '# Nine phases',
+      '',
+    ].join('\n');
+    const cwd = await createEpicWorkspace(plan, 'nine-phases', 'none', {
+      LAUNCHES: launches,
+      PHASE_SLEEP: '1',
+    });
+    const phases = Array.from({ length: 9 }, (_, index) => `sw-1.${index + 1}`);
+    const workers = ['machine-4', 'machine-5'].map(startWorker);
+    await until(() => workers.every((worker) => worker.output().includes('serving shell')), 'the workers');
+    const registry = createRegistry(cwd);
+    const done = (name: string) => registry.read(name)?.done !== undefined;
+    try {
+      await sase(cwd, 'bead', 'work', 'sw-1');
+      await until(() => workerOf(cwd, 'sw-1.2') !== undefined, 'the second wave');
+      await redis.restart({ downMs: 500 });
+      await until(() => workerOf(cwd, 'sw-1.5') !== undefined, 'the fourth wave');
+      const supervisor = readSupervisorStatus(cwd);
+      expect(supervisor.isRunning).toBe(true);
+      process.kill(supervisor.pid as number, 'SIGKILL');
+      await until(() => !readSupervisorStatus(cwd).isRunning, 'the supervisor to be gone');
+      await sase(cwd, 'axe', 'start');
+      const waited = await runCli(cwd, 'agent', 'wait', 'sw-1', '--timeout', '120');
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(phases.every(done)).toBe(true);
+      const states = Object.fromEntries(agentStates(registry).map((state) => [state.name, state.state]));
+      for (const name of phases) {
+        expect(states[name], name).toBe('completed');
+        expect(registry.read(name)?.request?.attempt, name).toBe(1);
+      }
+      // Every phase launched exactly once, whatever restarted meanwhile.
+      const lines = readFileSync(launches, 'utf8').trim().split('\n').sort();
+      expect(lines).toEqual([...phases].sort());
+      expect(readFileSync(join(cwd, 'sw-1.9.saw'), 'utf8')).toBe(
+        `${phases.map((name) => `${name}.txt`).join(' ')} `,
+      );
     } finally {
       await runCli(cwd, 'axe', 'stop');
     }
