@@ -16,7 +16,7 @@
  *    worker that died: `killed`, `worker <host> (pid <pid>) lost`, never run again).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import type {
@@ -82,6 +82,13 @@ export function workspaceIdOf(workspace: Workspace): string {
   } catch {
     return readFileSync(file, 'utf8').trim(); // another process made it first
   }
+}
+
+/** Writes `value` as JSON to `path` through a temporary file and a rename: readers see all of it or nothing. */
+function writeJsonReplacing(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value)}\n`);
+  renameSync(temporary, path);
 }
 
 /** An async iterable fed by push(), ended by end(). */
@@ -174,6 +181,12 @@ function launchRemote(
         env: request.env ?? {},
         commitMessage: uniformCommitMessageFor(workspace, request.agentName, attempt),
       };
+      // `sase agent list` says `queued` until a worker takes it (worker.json).
+      writeJsonReplacing(join(request.artifactsDir, 'queued.json'), {
+        attempt,
+        queue: launcherId,
+        at: new Date().toISOString(),
+      });
       const { ref } = await queue.enqueue({
         workspace: workspaceIdOf(workspace),
         agent: request.agentName,
@@ -191,7 +204,7 @@ function launchRemote(
           } else if (entry.type === 'taken') {
             // Which machine runs it (`sase agent show` lists the agent's files).
             const worker = (entry.data as { worker?: unknown }).worker;
-            writeFileSync(join(request.artifactsDir, 'worker.json'), `${JSON.stringify(worker)}\n`);
+            writeJsonReplacing(join(request.artifactsDir, 'worker.json'), worker);
           }
         },
       });

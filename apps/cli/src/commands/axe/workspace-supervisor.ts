@@ -85,12 +85,32 @@ export function formatStateTable(states: readonly AgentState[]): string {
   return `${lines.join('\n').replace(/ +$/gm, '')}\n`;
 }
 
+/**
+ * A running agent without a local process: dispatched through `axe.queue` (`queued` until a worker takes it,
+ * then `on <host> (pid N)` from its `worker.json`), or one whose process is still starting.
+ */
+function remoteDetailOf(state: AgentState): string {
+  const worker = readJsonIfExists(join(state.dir, 'worker.json')) as
+    | { host?: unknown; pid?: unknown }
+    | undefined;
+  if (worker !== undefined) return `on ${String(worker.host)} (worker pid ${String(worker.pid)})`;
+  return existsSync(join(state.dir, 'queued.json')) ? 'queued: waiting for a worker' : 'starting';
+}
+
+function readJsonIfExists(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export function detailOf(state: AgentState): string {
   switch (state.state) {
     case 'waiting':
       return state.isParked ? `parked: ${state.reason ?? ''}` : (state.reason ?? 'ready to start');
     case 'running':
-      return state.pid === null ? 'starting' : `pid ${state.pid}`;
+      return state.pid === null ? remoteDetailOf(state) : `pid ${state.pid}`;
     case 'plan':
       return 'plan awaiting approval: sase plan list';
     case 'completed':

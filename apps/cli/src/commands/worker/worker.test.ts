@@ -155,17 +155,27 @@ async function createEpicWorkspace(
 describe.skipIf(!hasRedis)('sase worker', () => {
   it('three workers run an epic: each phase once, in order, on some worker; a worker SIGKILLed mid-agent is lost, the land parks, a retry completes on another, and the land merges branches pushed by different workers', async () => {
     const cwd = await createEpicWorkspace(PLAN, 'login-rework', 'sw-1.4');
-    const workers = ['machine-1', 'machine-2', 'machine-3'].map(startWorker);
-    await until(() => workers.every((worker) => worker.output().includes('serving shell')), 'the workers');
-    const status = JSON.parse((await sase(cwd, 'worker', 'status', '--queue', redis.url, '--json')).stdout);
-    expect(status.workers.map((worker: { host: string }) => worker.host)).toEqual([
-      'machine-1',
-      'machine-2',
-      'machine-3',
-    ]);
-
     try {
+      // No worker yet: the first phase waits in the queue, and the listings say so.
       await sase(cwd, 'bead', 'work', 'sw-1');
+      await until(
+        () => existsSync(join(cwd, '.sase', 'agents', 'sw-1.1', 'queued.json')),
+        'sw-1.1 to be queued',
+      );
+      expect((await sase(cwd, 'agent', 'list')).stdout).toMatch(
+        /sw-1\.1 +running +1 +queued: waiting for a worker/,
+      );
+      expect(JSON.parse((await sase(cwd, 'axe', 'status', '--json')).stdout).workers).toEqual([]);
+      expect((await sase(cwd, 'axe', 'status')).stdout).toContain('0 worker(s) connected');
+
+      const workers = ['machine-1', 'machine-2', 'machine-3'].map(startWorker);
+      await until(() => workers.every((worker) => worker.output().includes('serving shell')), 'the workers');
+      const status = JSON.parse((await sase(cwd, 'worker', 'status', '--queue', redis.url, '--json')).stdout);
+      expect(status.workers.map((worker: { host: string }) => worker.host)).toEqual([
+        'machine-1',
+        'machine-2',
+        'machine-3',
+      ]);
       // sw-1.4 sleeps on its first attempt: kill its worker while it runs.
       await until(() => workerOf(cwd, 'sw-1.4') !== undefined, 'sw-1.4 to reach a worker');
       const victim = workerOf(cwd, 'sw-1.4')!;
