@@ -94,6 +94,11 @@ export interface RunningRecord {
   startedAt: string;
   launcher: string;
   model: string | null;
+  /**
+   * The machine that runs it, for an agent dispatched to a `sase worker` (`worker: {host, pid}` in the
+   * file); absent for an agent run here.
+   */
+  worker?: { host: string; pid: number };
 }
 
 /** waiting.json: present while the agent is parked, saying what it waits for and why. */
@@ -330,6 +335,9 @@ export function formatRunning(running: RunningRecord): Json {
     supervisor_pid: running.supervisorPid,
     launcher: running.launcher,
     model: running.model,
+    ...(running.worker === undefined
+      ? {}
+      : { worker: { host: running.worker.host, pid: running.worker.pid } }),
   };
 }
 
@@ -344,7 +352,15 @@ export function parseRunning(value: unknown, file: string): RunningRecord {
     supervisorPid: read.integerOrNull('supervisor_pid'),
     launcher: read.string('launcher'),
     model: read.stringOrNull('model'),
+    ...workerIn(value),
   };
+}
+
+function workerIn(value: unknown): Pick<RunningRecord, 'worker'> {
+  const worker = (value as { worker?: { host?: unknown; pid?: unknown } } | null)?.worker;
+  return typeof worker?.host === 'string' && typeof worker.pid === 'number'
+    ? { worker: { host: worker.host, pid: worker.pid } }
+    : {};
 }
 
 export function formatWaiting(waiting: WaitingRecord): Json {

@@ -107,6 +107,10 @@ describe.skipIf(!hasRedis)('agents dispatched through the queue to workers', () 
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
+    // running.json names the machine that runs it.
+    const worker = workerOf(workspace, 'sleeper');
+    expect(worker?.host).toMatch(/^(kill|diamond)-[ab]$/);
+    expect(registry.read('sleeper')?.running?.worker).toEqual({ host: worker?.host, pid: worker?.pid });
     const killedAt = Date.now();
     await killAgent(registry, 'sleeper', { reason: 'stop it' });
     const [state] = await running;

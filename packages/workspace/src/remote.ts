@@ -203,8 +203,17 @@ function launchRemote(
             if (event.type !== 'outcome') events.push(event);
           } else if (entry.type === 'taken') {
             // Which machine runs it (`sase agent show` lists the agent's files).
-            const worker = (entry.data as { worker?: unknown }).worker;
+            const worker = (entry.data as { worker?: { host: string; pid: number } }).worker;
             writeJsonReplacing(join(request.artifactsDir, 'worker.json'), worker);
+            // running.json names the worker too (it was written when launch() returned, before any entry).
+            const registry = createRegistry(workspace.root);
+            const running = registry.read(request.agentName)?.running;
+            if (worker !== undefined && running !== undefined && running.attempt === attempt) {
+              registry.writeRunning(request.agentName, {
+                ...running,
+                worker: { host: worker.host, pid: worker.pid },
+              });
+            }
           }
         },
       });

@@ -15,18 +15,27 @@ const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 const builtCli = join(repoRoot, 'apps', 'cli', 'dist', 'bin.cjs');
 const hasRedis = findRedisServer() !== undefined;
 
-const PLAN = `---
-title: Login rework
-phases:
-  - {id: schema, title: Schema migration, depends_on: [], description: Add the credentials table.}
-  - {id: hashing, title: Password hashing, depends_on: [schema], description: Hash with scrypt.}
-  - {id: sessions, title: Session tokens, depends_on: [schema], description: Signed tokens.}
-  - {id: endpoint, title: Login endpoint, depends_on: [hashing, sessions], description: POST /login.}
-  - {id: docs, title: Documentation, depends_on: [endpoint], description: Document the flow.}
----
-# Login rework
-`;
-const PHASES = ['sw-1.1', 'sw-1.2', 'sw-1.3', 'sw-1.4', 'sw-1.5'];
+// Nine phases with diamonds: p4 joins p2 and p3, p8 joins p5 and p6, p9 joins p7 and p8.
+const phaseLine = (n: number, after: number[]) =>
+  `  - {id: p${n}, title: Phase ${n}, depends_on: [${after.map((each) => `p${each}`).join(', ')}], description: Part ${n}.}`;
+const PLAN = [
+  '---',
+  'title: Nine phases',
+  'phases:',
+  phaseLine(1, []),
+  phaseLine(2, [1]),
+  phaseLine(3, [1]),
+  phaseLine(4, [2, 3]),
+  phaseLine(5, [4]),
+  phaseLine(6, [4]),
+  phaseLine(7, [4]),
+  phaseLine(8, [5, 6]),
+  phaseLine(9, [7, 8]),
+  '---',
+  '# Nine phases',
+  '',
+].join('\n');
+const PHASES = Array.from({ length: 9 }, (_, index) => `sw-1.${index + 1}`);
 
 // A phase agent (on a worker: SASE_WORKER is set) writes its file, after its blockers' files are there; the
 // one named in slow.txt sleeps first. The land agent (in the checkout, on this machine) lands the epic.
@@ -153,8 +162,8 @@ async function createEpicWorkspace(
 }
 
 describe.skipIf(!hasRedis)('sase worker', () => {
-  it('three workers run an epic: each phase once, in order, on some worker; a worker SIGKILLed mid-agent is lost, the land parks, a retry completes on another, and the land merges branches pushed by different workers', async () => {
-    const cwd = await createEpicWorkspace(PLAN, 'login-rework', 'sw-1.4');
+  it('three workers run a nine-phase epic: each phase once, in order, on some worker; a worker SIGKILLed mid-agent is lost, the land parks, a retry completes on another, and the land merges branches pushed by different workers', async () => {
+    const cwd = await createEpicWorkspace(PLAN, 'nine-phases', 'sw-1.4');
     try {
       // No worker yet: the first phase waits in the queue, and the listings say so.
       await sase(cwd, 'bead', 'work', 'sw-1');
@@ -229,30 +238,11 @@ describe.skipIf(!hasRedis)('sase worker', () => {
   it('nine phases on two workers: Redis restarted and the supervisor SIGKILLed mid-run lose nothing and run nothing twice', async () => {
     const launches = join(mkdtempSync(join(tmpdir(), 'sase-launches-')), 'launches.log');
     temporary.push(join(launches, '..'));
-    const phase = (n: number, after: number[]) =>
-      `  - {id: p${n}, title: Phase ${n}, depends_on: [${after.map((each) => `p${each}`).join(', ')}], description: Part ${n}.}`;
-    const plan = [
-      '---',
-      'title: Nine phases',
-      'phases:',
-      phase(1, []),
-      phase(2, [1]),
-      phase(3, [1]),
-      phase(4, [2, 3]),
-      phase(5, [4]),
-      phase(6, [4]),
-      phase(7, [4]),
-      phase(8, [5, 6]),
-      phase(9, [7, 8]),
-      '---',
-      '# Nine phases',
-      '',
-    ].join('\n');
-    const cwd = await createEpicWorkspace(plan, 'nine-phases', 'none', {
+    const cwd = await createEpicWorkspace(PLAN, 'nine-phases', 'none', {
       LAUNCHES: launches,
       PHASE_SLEEP: '1',
     });
-    const phases = Array.from({ length: 9 }, (_, index) => `sw-1.${index + 1}`);
+    const phases = PHASES;
     const workers = ['machine-4', 'machine-5'].map(startWorker);
     await until(() => workers.every((worker) => worker.output().includes('serving shell')), 'the workers');
     const registry = createRegistry(cwd);
