@@ -37,6 +37,20 @@ export function changeDirOf(workspace: Workspace, agentName: string): string {
   return join(workspace.root, '.sase', 'agents', agentName, AGENT_FILES.change);
 }
 
+/** Where a remote attempt's check results are kept (written by the queue launcher, read by `finish`). */
+export function remoteHookResultsFile(changeDir: string, attempt: number): string {
+  return join(changeDir, 'hooks', `${attempt}-remote.json`);
+}
+
+function readRemoteHookResults(changeDir: string, attempt: number): HookRunResult[] | undefined {
+  try {
+    const value = JSON.parse(readFileSync(remoteHookResultsFile(changeDir, attempt), 'utf8')) as unknown;
+    return Array.isArray(value) ? (value as HookRunResult[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Notes for the next attempt of an agent (a failing check's log tail), read by `prepare`. */
 interface NextAttemptNotes {
   forAttempt: number;
@@ -348,20 +362,24 @@ async function recordChange(
 
   const head = commits.at(-1)?.sha ?? null;
   const hooks = workspace.config.changes.hooks;
+  // An agent run by a `sase worker` had its checks run there, on the same commits (remote.ts).
+  const remote = readRemoteHookResults(changeDir, request.attempt);
   const results: HookRunResult[] =
-    hooks.length === 0
-      ? []
-      : await runHooks({
-          hooks,
-          cwd: path,
-          env: {
-            SASE_WORKSPACE: workspace.root,
-            SASE_AGENT_NAME: request.name,
-            ...(request.beadId === null ? {} : { SASE_BEAD_ID: request.beadId }),
-          },
-          logFileOf: (hook) => join(changeDir, 'hooks', `${request.attempt}-${hook.name}.log`),
-          signal: context.signal,
-        });
+    remote !== undefined
+      ? remote
+      : hooks.length === 0
+        ? []
+        : await runHooks({
+            hooks,
+            cwd: path,
+            env: {
+              SASE_WORKSPACE: workspace.root,
+              SASE_AGENT_NAME: request.name,
+              ...(request.beadId === null ? {} : { SASE_BEAD_ID: request.beadId }),
+            },
+            logFileOf: (hook) => join(changeDir, 'hooks', `${request.attempt}-${hook.name}.log`),
+            signal: context.signal,
+          });
   const failed = results.find((result) => result.status === 'FAILED');
   const isPassed = failed === undefined && results.length === hooks.length;
   // Checks passed: the change's mentors review it before it is ready (the attempt is `in_review`).

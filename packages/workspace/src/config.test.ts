@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAUNCHER_SETTING_KEYS, parseConfigText } from './config.js';
+import { DEFAULT_CONFIG, LAUNCHER_SETTING_KEYS, parseConfigText } from './config.js';
 import { createTestWorkspace } from './internal/test-workspace.js';
 import { chooseLauncher, resolveLauncher } from './launchers.js';
 
@@ -122,5 +125,25 @@ describe('sase.yml', () => {
     const inside = `${workspace.root}/.sase/workspaces/p-1.1/src`;
     mkdirSync(inside, { recursive: true });
     expect((await findWorkspace(inside)).root).toBe(workspace.root);
+  });
+});
+
+describe('hostWorkspace', () => {
+  it("gives an agent host the supervisor's configuration, whatever sase.yml holds now", async () => {
+    const { hostWorkspace, HOST_CONFIG_VARIABLE } = await import('./supervisor.js');
+    const root = mkdtempSync(join(tmpdir(), 'sase-host-config-'));
+    try {
+      writeFileSync(join(root, 'sase.yml'), 'launcher:\n  shell:\n    comand: [sh]\n'); // a typo, made after the start
+      await expect(hostWorkspace(root, {})).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      const running = {
+        ...DEFAULT_CONFIG,
+        launcher: { default: 'shell', settings: { shell: { command: ['sh'] } } },
+      };
+      const workspace = await hostWorkspace(root, { [HOST_CONFIG_VARIABLE]: JSON.stringify(running) });
+      expect(workspace.config.launcher).toEqual(running.launcher);
+      expect(workspace.root).toBe(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -106,6 +106,8 @@ export { baseCommitOf, submitPrompt } from './submit.js';
 export type { RunWorkspaceAgentHostOptions, ServeWorkspaceOptions, SettledAgent } from './supervisor.js';
 export {
   ensureWorkspaceSupervisor,
+  HOST_CONFIG_VARIABLE,
+  hostWorkspace,
   recordBeadOutcome,
   runWorkspaceAgentHost,
   serveWorkspaceSupervisor,

@@ -27,12 +27,12 @@ afterAll(async () => {
 });
 
 /** A workspace with `axe.queue`, its repository pushed to a bare remote, and two workers on their own clones. */
-async function setUp(prefix: string) {
+async function setUp(prefix: string, config = '') {
   const remote = mkdtempSync(join(tmpdir(), 'sase-remote-'));
   temporary.push(remote);
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   const created = await createTestWorkspace({
-    config: `  queue: ${redis.url}\nagents:\n  workspace: worktree\n`,
+    config: `  queue: ${redis.url}\nagents:\n  workspace: worktree\n${config}`,
   });
   gitIn(created.root, 'remote', 'add', 'origin', remote);
   gitIn(created.root, 'push', '-q', 'origin', 'main');
@@ -120,4 +120,32 @@ describe.skipIf(!hasRedis)('agents dispatched through the queue to workers', () 
       outcome: 'killed',
     });
   }, 60_000);
+
+  it('runs the checks on the worker: their logs come back, and a failing one fails the attempt', async () => {
+    const { workspace } = await setUp(
+      'checks',
+      "changes:\n  hooks:\n    - {name: check, command: [sh, -c, 'pwd; test ! -f bad.txt']}\n",
+    );
+    const { agents } = await submitPrompt({
+      workspace,
+      text: '%name:good\necho good > good.txt\n---\n%name:bad\necho bad > bad.txt',
+    });
+    const states = await runToEnd(
+      workspace,
+      agents.map((agent) => agent.name),
+    );
+    expect(states.map((state) => [state.name, state.state, state.error])).toEqual([
+      ['bad', 'failed', expect.stringMatching(/^hook check failed \(exit 1\); log: /)],
+      ['good', 'completed', null],
+    ]);
+    for (const name of ['good', 'bad']) {
+      // It ran in the worker's worktree of the agent, not in the workspace's.
+      const log = readFileSync(
+        join(workspace.root, '.sase', 'agents', name, 'change', 'hooks', '1-check.log'),
+        'utf8',
+      );
+      expect(log).toContain(`/.sase-worker/worktrees/${name}\n`);
+      expect(log).not.toContain(workspace.root);
+    }
+  }, 120_000);
 });

@@ -29,8 +29,9 @@ import type {
 } from '@sase/launcher-core';
 import type { QueueWorker, WorkerInfo } from '@sase/queue';
 import { createRegistry } from '@sase/scheduler';
-import { uniformCommitMessageFor } from './agent-change.js';
-import type { Workspace } from './config.js';
+import { changeDirOf, remoteHookResultsFile, uniformCommitMessageFor } from './agent-change.js';
+import type { HookConfig, Workspace } from './config.js';
+import { type HookRunResult, runHooks } from './hooks.js';
 import { git } from './internal/git.js';
 import { resolveLauncher } from './launchers.js';
 import { branchOf, commitLeftovers } from './worktrees.js';
@@ -54,6 +55,13 @@ export interface RemoteLaunchPayload {
   env: Record<string, string>;
   /** The uniform commit message for what the agent leaves uncommitted. */
   commitMessage: string;
+  /** sase.yml `changes.hooks`: the worker runs them on the agent's commits. */
+  hooks: HookConfig[];
+}
+
+/** A check the worker ran, with its log's text (the last 256 KB of it). */
+export interface RemoteHookResult extends Omit<HookRunResult, 'log'> {
+  logText: string;
 }
 
 /** What the worker reports. */
@@ -61,6 +69,8 @@ export interface RemoteLaunchResult {
   outcome: LaunchOutcome;
   /** The commit the worker pushed `branch` at. */
   head: string | null;
+  /** The checks it ran (a `completed` agent with a change of its own): first failure stops them. */
+  hooks?: RemoteHookResult[];
 }
 
 /** `.sase/axe/workspace-id`: this workspace's id in job ids, made once (random) and kept. */
@@ -82,6 +92,36 @@ export function workspaceIdOf(workspace: Workspace): string {
   } catch {
     return readFileSync(file, 'utf8').trim(); // another process made it first
   }
+}
+
+/** The last `bytes` of a file (empty when it cannot be read). */
+function tailOf(file: string, bytes: number): string {
+  try {
+    const text = readFileSync(file);
+    return text.subarray(Math.max(0, text.length - bytes)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The worker's check results, where the workspace keeps its own: each log under the change's `hooks/`, and the
+ * results in `hooks/<attempt>-remote.json`, which `finish` uses instead of running the checks again.
+ */
+function keepHookResults(
+  workspace: Workspace,
+  agentName: string,
+  attempt: number,
+  hooks: RemoteHookResult[],
+): void {
+  const changeDir = changeDirOf(workspace, agentName);
+  mkdirSync(join(changeDir, 'hooks'), { recursive: true });
+  const results: HookRunResult[] = hooks.map(({ logText, ...rest }) => {
+    const log = join(changeDir, 'hooks', `${attempt}-${rest.name}.log`);
+    writeFileSync(log, logText);
+    return { ...rest, log };
+  });
+  writeJsonReplacing(remoteHookResultsFile(changeDir, attempt), results);
 }
 
 /** Writes `value` as JSON to `path` through a temporary file and a rename: readers see all of it or nothing. */
@@ -180,6 +220,7 @@ function launchRemote(
         ...(request.beadId === undefined ? {} : { beadId: request.beadId }),
         env: request.env ?? {},
         commitMessage: uniformCommitMessageFor(workspace, request.agentName, attempt),
+        hooks: workspace.config.changes.hooks,
       };
       // `sase agent list` says `queued` until a worker takes it (worker.json).
       writeJsonReplacing(join(request.artifactsDir, 'queued.json'), {
@@ -218,8 +259,11 @@ function launchRemote(
         },
       });
       let reported: LaunchOutcome;
-      if (result.status === 'completed') reported = result.result.outcome;
-      else if (result.status === 'lost')
+      if (result.status === 'completed') {
+        reported = result.result.outcome;
+        if (result.result.hooks !== undefined)
+          keepHookResults(workspace, request.agentName, attempt, result.result.hooks);
+      } else if (result.status === 'lost')
         reported = { outcome: 'killed', exitCode: null, error: result.error };
       else if (result.status === 'failed') {
         reported = { outcome: 'failed', exitCode: null, error: `the worker failed: ${result.error}` };
@@ -360,10 +404,27 @@ export async function runQueueWorker(options: RunQueueWorkerOptions): Promise<Qu
       for await (const event of run.events) taken.emit('event', event);
       const outcome = await run.outcome;
       if (outcome.outcome === 'completed') await commitLeftovers(worktree, payload.commitMessage);
+      // The checks, on the agent's commits, here (not on the supervisor's machine): when it completed with a
+      // change of its own (a noop has nothing to check).
+      let hooks: RemoteHookResult[] | undefined;
+      const base = (await git(worktree, ['rev-parse', `origin/${payload.branch}`])).stdout.trim();
+      const head = (await git(worktree, ['rev-parse', 'HEAD'])).stdout.trim();
+      if (outcome.outcome === 'completed' && head !== base && payload.hooks.length > 0) {
+        const results = await runHooks({
+          hooks: payload.hooks,
+          cwd: worktree,
+          env: {
+            SASE_AGENT_NAME: payload.agentName,
+            ...(payload.beadId === undefined ? {} : { SASE_BEAD_ID: payload.beadId }),
+          },
+          logFileOf: (hook) => join(artifactsDir, 'hooks', `${hook.name}.log`),
+          signal: taken.signal,
+        });
+        hooks = results.map(({ log: file, ...rest }) => ({ ...rest, logText: tailOf(file, 256 * 1024) }));
+      }
       const pushed = await git(worktree, ['push', '--quiet', 'origin', `HEAD:refs/heads/${payload.branch}`], {
         isFailureExpected: true,
       });
-      const head = (await git(worktree, ['rev-parse', 'HEAD'])).stdout.trim();
       log(`${taken.id}: ${outcome.outcome}${pushed.code === 0 ? `, pushed ${payload.branch}` : ''}`);
       if (pushed.code !== 0) {
         return {
@@ -375,7 +436,7 @@ export async function runQueueWorker(options: RunQueueWorkerOptions): Promise<Qu
           head,
         };
       }
-      return { outcome, head };
+      return { outcome, head, ...(hooks === undefined ? {} : { hooks }) };
     },
   });
 }

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type AgentOutcome,
   type AgentRequest,
@@ -19,7 +19,7 @@ import {
 import { createWorkspaceLifecycle } from './agent-change.js';
 import { recordBeadOutcome } from './bead-outcome.js';
 import { readWorkRun } from './bead-work.js';
-import { CONFIG_FILE, loadConfig, type Workspace, workspaceAt } from './config.js';
+import { CONFIG_FILE, loadConfig, type SaseConfig, type Workspace, workspaceAt } from './config.js';
 import { launcherResolverOf } from './launchers.js';
 import { decideReview, isMentorRequest, readReviewRound, startMentors } from './mentors.js';
 import { notify } from './notify.js';
@@ -156,7 +156,16 @@ export function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promis
     resolveLauncher: launcherResolverOf(workspace),
     pollMs: workspace.config.axe.pollMs,
     ...(workspace.config.axe.idleExitS > 0 ? { idleExitMs: workspace.config.axe.idleExitS * 1000 } : {}),
-    ...(options.agentHostCommand === undefined ? {} : { agentHost: { command: options.agentHostCommand } }),
+    // Hosts run with the configuration the supervisor runs with (not whatever sase.yml holds when they start:
+    // an edit the supervisor refused must not keep agents from starting).
+    ...(options.agentHostCommand === undefined
+      ? {}
+      : {
+          agentHost: {
+            command: options.agentHostCommand,
+            env: { [HOST_CONFIG_VARIABLE]: JSON.stringify(workspace.config) },
+          },
+        }),
     lifecycle: createWorkspaceLifecycle(workspace),
     onSettled: (agent) => settleAgent(workspace, agent, write),
     watchFiles: [join(root, CONFIG_FILE)],
@@ -168,6 +177,25 @@ export function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promis
     // logged and the running configuration kept.
     reload: async () => optionsOf(workspaceAt(root, await loadConfig(root))),
   });
+}
+
+/**
+ * The environment variable through which the supervisor hands its agent hosts the configuration it runs with
+ * (JSON of SaseConfig); `sase axe host` uses it instead of reading sase.yml (hostWorkspace).
+ */
+export const HOST_CONFIG_VARIABLE = 'SASE_HOST_CONFIG';
+
+/** The workspace an agent host runs in: with the supervisor's configuration when it was handed one. */
+export async function hostWorkspace(root: string, env: NodeJS.ProcessEnv = process.env): Promise<Workspace> {
+  const handed = env[HOST_CONFIG_VARIABLE];
+  if (handed) {
+    try {
+      return workspaceAt(resolve(root), JSON.parse(handed) as SaseConfig);
+    } catch {
+      // not JSON: read sase.yml below
+    }
+  }
+  return workspaceAt(resolve(root), await loadConfig(resolve(root)));
 }
 
 export interface RunWorkspaceAgentHostOptions {

@@ -1,5 +1,4 @@
-import { runWorkspaceAgentHost } from '@sase/workspace';
-import { findWorkspace } from '@sase/workspace/config';
+import { hostWorkspace, runWorkspaceAgentHost } from '@sase/workspace';
 import type { CommandContext } from '../../io.js';
 
 /**
@@ -11,7 +10,8 @@ export async function axeHost(
 ): Promise<number> {
   const supervisorPid = Number(process.env.SASE_SUPERVISOR_PID);
   await runWorkspaceAgentHost({
-    workspace: await findWorkspace(options.root),
+    // The supervisor's configuration (handed in its environment), not sase.yml as it reads now.
+    workspace: await hostWorkspace(options.root),
     ...(options.name === undefined ? {} : { name: options.name, attempt: options.attempt ?? 1 }),
     supervisorPid: Number.isInteger(supervisorPid) && supervisorPid > 0 ? supervisorPid : null,
     log: (line) => options.io.stderr(`${new Date().toISOString()} ${line}\n`),
