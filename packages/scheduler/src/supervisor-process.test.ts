@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useSupervisorCommand } from './__fixtures__/bundle.js';
-import { processesWith } from './__fixtures__/processes.js';
+import { isAlive, processesWith, waitFor } from './__fixtures__/processes.js';
 import { createTestWorkspace, readLines, resolveShell } from './__fixtures__/test-workspace.js';
 import { retryAgent } from './agent-control.js';
 import { createRegistry } from './registry.js';
@@ -39,27 +39,6 @@ function start(root: string, ...flags: string[]) {
     workspaceRoot: root,
     command: [process.execPath, fixturePath(), 'serve', root, ...flags],
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 async function killHard(pid: number): Promise<void> {
