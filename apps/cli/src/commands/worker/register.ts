@@ -37,7 +37,11 @@ export function registerWorker(program: Command, runtime: CliRuntime): void {
     .description('run agents dispatched through a Redis queue (sase.yml axe.queue), on this machine')
     .option('--queue <url>', 'the queue: redis://HOST:PORT[/DB] (required)')
     .option('--concurrency <n>', 'agents run at once (default 1)', positiveInteger)
-    .option('--launchers <ids>', 'the launchers whose agents it takes (default: shell)', launcherList)
+    .option(
+      '--launchers <ids>',
+      'the launchers whose agents it takes (default: shell and every agent CLI found on this machine)',
+      launcherList,
+    )
     .option('--dir <dir>', 'where it keeps its clones of the projects (default ~/.sase/worker)')
     .option('--host <name>', 'its name in listings and in "worker <host> lost" (default: the host name)')
     .addOption(

@@ -180,6 +180,9 @@ describe.skipIf(!hasRedis)('sase worker', () => {
       const workers = ['machine-1', 'machine-2', 'machine-3'].map(startWorker);
       await until(() => workers.every((worker) => worker.output().includes('serving shell')), 'the workers');
       const status = JSON.parse((await sase(cwd, 'worker', 'status', '--queue', redis.url, '--json')).stdout);
+      // Without --launchers: shell, and the agent CLIs found on the machine's PATH.
+      expect(status.workers[0]).toMatchObject({ capacity: 2, running: expect.any(Number) });
+      expect(status.workers[0].launchers[0]).toBe('shell');
       expect(status.workers.map((worker: { host: string }) => worker.host)).toEqual([
         'machine-1',
         'machine-2',

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { WorkerInfo } from '@sase/queue';
-import { BUILT_IN_LAUNCHERS, runQueueWorker } from '@sase/workspace';
+import { BUILT_IN_LAUNCHERS, resolveLauncher, runQueueWorker } from '@sase/workspace';
 import { type CommandContext, printJson } from '../../io.js';
 
 export interface WorkerRunOptions extends CommandContext {
@@ -22,7 +22,7 @@ export interface WorkerRunOptions extends CommandContext {
 export async function workerRun(options: WorkerRunOptions): Promise<number> {
   const { parseQueueUrl, describeQueueUrl } = await import('@sase/queue');
   parseQueueUrl(options.queue); // QUEUE_URL_INVALID (exit 2) before anything starts
-  const launchers = options.launchers ?? ['shell'];
+  const launchers = options.launchers ?? (await installedLaunchers());
   const log = (line: string) => options.io.stdout(`${new Date().toISOString()} ${line}\n`);
   const worker = await runQueueWorker({
     queue: options.queue,
@@ -46,6 +46,23 @@ export async function workerRun(options: WorkerRunOptions): Promise<number> {
   log(`stopping: ${reason}`);
   await worker.close(`worker ${worker.identity.host} (pid ${process.pid}) stopped: ${reason}`);
   return 0;
+}
+
+/**
+ * Without `--launchers`: the shell launcher (its command comes with each job) and every agent CLI whose
+ * executable is found here, so that a machine without Codex never takes a Codex agent.
+ */
+async function installedLaunchers(): Promise<string[]> {
+  const ids = ['shell'];
+  for (const id of Object.keys(BUILT_IN_LAUNCHERS)) {
+    if (id === 'shell') continue;
+    try {
+      if ((await resolveLauncher(id, {})).locate?.().found) ids.push(id);
+    } catch {
+      // not usable here
+    }
+  }
+  return ids;
 }
 
 function formatWorker(worker: WorkerInfo): Record<string, unknown> {
