@@ -70,74 +70,80 @@ describe('the cache stays an exact index of the file', () => {
     [3, 0],
     [4, 500],
     [5, 500],
-  ])('through random writes (seed %i, %i beads to start with)', (seed, initial) => {
-    const next = random(seed);
-    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
-    const { store, dir } = createTempStore('p');
-    const file = join(dir, 'issues.jsonl');
-    store.batch((s) => {
-      for (let index = 0; index < initial; index++)
-        s.create({ title: `existing ${index}`, description: 'd'.repeat(200 + (index % 50)) });
-    });
-    for (let step = 0; step < 120; step++) {
-      const beads = store.list();
-      const epics = beads.filter((bead) => bead.tier === 'epic');
-      const roll = next();
-      if (roll < 0.25 || beads.length === 0) {
-        store.create({ title: `plan ${step}`, tier: next() < 0.5 ? 'epic' : 'plan' });
-      } else if (roll < 0.5 && epics.length > 0) {
-        store.create({
-          title: `phase ${step} ${'x'.repeat(Math.floor(next() * 40))}`,
-          parentId: pick(epics).id,
-        });
-      } else if (roll < 0.7) {
-        store.update(pick(beads).id, {
-          description: next() < 0.3 ? null : 'é'.repeat(Math.floor(next() * 30)),
-        });
-      } else if (roll < 0.8) {
-        store.batch((s) => {
-          s.create({ title: `batched ${step}` });
-          s.update(pick(beads).id, { notes: `note ${step}` });
-          if (epics.length > 0) s.create({ title: 'batched phase', parentId: pick(epics).id });
-        });
-      } else if (roll < 0.9) {
-        const action = next();
-        if (action < 0.4) store.close(pick(beads).id);
-        else if (action < 0.6) store.reopen(pick(beads).id);
-        else if (action < 0.8) store.claimNext(`worker-${step % 3}`);
-        else store.update(pick(beads).id, { status: 'in_progress' }, { force: true });
-      } else {
-        const [a, b] = [pick(beads), pick(beads)];
-        const action = next();
-        try {
-          if (action < 0.6) store.addDependency(a.id, b.id);
-          else if (action < 0.8) store.addDependency(a.id, b.id, 'related');
-          else store.removeDependency(a.id, b.id);
-        } catch {
-          // a refused cycle or edge-type change is fine here
+  ])(
+    'through random writes (seed %i, %i beads to start with)',
+    (seed, initial) => {
+      const next = random(seed);
+      const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
+      const { store, dir } = createTempStore('p');
+      const file = join(dir, 'issues.jsonl');
+      store.batch((s) => {
+        for (let index = 0; index < initial; index++)
+          s.create({ title: `existing ${index}`, description: 'd'.repeat(200 + (index % 50)) });
+      });
+      for (let step = 0; step < 120; step++) {
+        const beads = store.list();
+        const epics = beads.filter((bead) => bead.tier === 'epic');
+        const roll = next();
+        if (roll < 0.25 || beads.length === 0) {
+          store.create({ title: `plan ${step}`, tier: next() < 0.5 ? 'epic' : 'plan' });
+        } else if (roll < 0.5 && epics.length > 0) {
+          store.create({
+            title: `phase ${step} ${'x'.repeat(Math.floor(next() * 40))}`,
+            parentId: pick(epics).id,
+          });
+        } else if (roll < 0.7) {
+          store.update(pick(beads).id, {
+            description: next() < 0.3 ? null : 'é'.repeat(Math.floor(next() * 30)),
+          });
+        } else if (roll < 0.8) {
+          store.batch((s) => {
+            s.create({ title: `batched ${step}` });
+            s.update(pick(beads).id, { notes: `note ${step}` });
+            if (epics.length > 0) s.create({ title: 'batched phase', parentId: pick(epics).id });
+          });
+        } else if (roll < 0.9) {
+          const action = next();
+          if (action < 0.4) store.close(pick(beads).id);
+          else if (action < 0.6) store.reopen(pick(beads).id);
+          else if (action < 0.8) store.claimNext(`worker-${step % 3}`);
+          else store.update(pick(beads).id, { status: 'in_progress' }, { force: true });
+        } else {
+          const [a, b] = [pick(beads), pick(beads)];
+          const action = next();
+          try {
+            if (action < 0.6) store.addDependency(a.id, b.id);
+            else if (action < 0.8) store.addDependency(a.id, b.id, 'related');
+            else store.removeDependency(a.id, b.id);
+          } catch {
+            // a refused cycle or edge-type change is fine here
+          }
         }
+        const text = readFileSync(file, 'utf8');
+        const records = parseJsonl(text).map((line) => line.record);
+        expect(text).toBe(stringifyJsonl(records));
+        const fromCache = store.list();
+        expect(fromCache.map((bead) => bead.id)).toEqual(records.map((record) => record.id));
+        for (const bead of fromCache) expect(store.get(bead.id)).toEqual(bead);
+        expectQueues(store, records);
+        if (step % 10 === 0) expectStreams(store);
       }
-      const text = readFileSync(file, 'utf8');
-      const records = parseJsonl(text).map((line) => line.record);
-      expect(text).toBe(stringifyJsonl(records));
-      const fromCache = store.list();
-      expect(fromCache.map((bead) => bead.id)).toEqual(records.map((record) => record.id));
-      for (const bead of fromCache) expect(store.get(bead.id)).toEqual(bead);
-      expectQueues(store, records);
-      if (step % 10 === 0) expectStreams(store);
-    }
-    const rebuilt = openBeadStore({ dir: join(dir) });
-    expect(rebuilt.list()).toEqual(store.list());
-    store.dispose();
-    rebuilt.dispose();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `beads.db${suffix}`), { force: true });
-    const fresh = openBeadStore({ dir });
-    expectQueues(
-      fresh,
-      parseJsonl(readFileSync(file, 'utf8')).map((line) => line.record),
-    );
-    expectStreams(fresh);
-  });
+      const rebuilt = openBeadStore({ dir: join(dir) });
+      expect(rebuilt.list()).toEqual(store.list());
+      store.dispose();
+      rebuilt.dispose();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `beads.db${suffix}`), { force: true });
+      const fresh = openBeadStore({ dir });
+      expectQueues(
+        fresh,
+        parseJsonl(readFileSync(file, 'utf8')).map((line) => line.record),
+      );
+      expectStreams(fresh);
+      // CPU-bound (every step checks every bead of a 500-bead store): it takes 15-20 s beside other files on
+      // two cores, more on a busier machine.
+    },
+    120_000,
+  );
 
   it('canonicalises a hand-edited file (spaces, order) on the next write', () => {
     const { store, dir } = createTempStore('p');
