@@ -67,7 +67,12 @@ describe('who holds the lock (issue 14: a lock that can vanish under its holder)
     const lockPath = join(root, '.sase', 'axe', 'lock');
     expect(result.lock.check()).toEqual({ isHeld: true, isRestored: false });
 
+    // `.sase/axe/` gone with it: still held (the registry of supervisors names this one), nothing put back.
     rmSync(join(root, '.sase', 'axe'), { recursive: true });
+    expect(result.lock.check()).toEqual({ isHeld: true, isRestored: false });
+    expect(existsSync(join(root, '.sase', 'axe'))).toBe(false);
+    // The directory back (or only the lock file removed): the lock is put back.
+    mkdirSync(join(root, '.sase', 'axe'));
     expect(result.lock.check()).toEqual({ isHeld: true, isRestored: true });
     expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ pid: process.pid });
     expect(readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8').trim()).toBe(String(process.pid));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -278,10 +278,13 @@ export function acquireSupervisorLock(workspaceRoot: string): AcquireSupervisorL
             if (rootIdentity === undefined || rootIdentity.birth <= 0) {
               return { isHeld: false, reason: `${lockPath} was removed`, isWorkspaceReplaced: false };
             }
+            if (!existsSync(axeDir)) {
+              // `.sase/axe/` itself is gone (removed with the workspace, or by hand): nothing is put back,
+              // which would fight the removal. The registry of supervisors still names this one, so no
+              // second supervisor starts meanwhile; the lock is put back once the directory is there again.
+              return { isHeld: true, isRestored: false };
+            }
             try {
-              // Not recursive: `.sase/` must still be there. A workspace removed (and perhaps created again
-              // at the same path) between the check above and here must not get a `.sase/axe/` planted in it.
-              mkdirIfMissing(axeDir);
               if (createJsonExclusive(lockPath, content)) {
                 if (!isSameFile(fileIdentity(rootPath), rootIdentity)) {
                   removeIfExists(lockPath);
@@ -399,13 +402,4 @@ export function readSupervisorStatus(workspaceRoot: string): SupervisorStatus {
     startedAt: main.startedAt,
     ...(others.length === 0 ? {} : { others }),
   };
-}
-
-/** Creates the directory `path` (not its parents) unless it exists. */
-function mkdirIfMissing(path: string): void {
-  try {
-    mkdirSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
 }

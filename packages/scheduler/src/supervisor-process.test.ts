@@ -189,9 +189,8 @@ describe('the supervisor process', () => {
     expect(readSupervisorStatus(root)).toMatchObject({ isRunning: false, pid: null });
     const second = await start(root);
     expect(second).toMatchObject({ isNew: true });
-    // The pid file follows the lock (written just after it is taken).
-    await waitFor(
-      () => readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8').trim() === String(second.pid),
-    );
+    // The pid file follows the lock (written just after it is taken; the stale one removed before).
+    const pidFile = join(root, '.sase', 'axe', 'pid');
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(second.pid));
   }, 60_000);
 });

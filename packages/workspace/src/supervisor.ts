@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   type AgentOutcome,
@@ -19,7 +19,14 @@ import {
 import { createWorkspaceLifecycle } from './agent-change.js';
 import { recordBeadOutcome } from './bead-outcome.js';
 import { readWorkRun } from './bead-work.js';
-import { CONFIG_FILE, loadConfig, type SaseConfig, type Workspace, workspaceAt } from './config.js';
+import {
+  CONFIG_FILE,
+  loadConfig,
+  parseConfigText,
+  type SaseConfig,
+  type Workspace,
+  workspaceAt,
+} from './config.js';
 import { launcherResolverOf } from './launchers.js';
 import { decideReview, isMentorRequest, readReviewRound, startMentors } from './mentors.js';
 import { notify } from './notify.js';
@@ -148,8 +155,9 @@ export interface ServeWorkspaceOptions {
  * worktrees (commits, checks and ChangeSpecs by createWorkspaceLifecycle), and each agent's bead kept in
  * step with its outcome. Resolves to the exit code.
  */
-export function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promise<number> {
+export async function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promise<number> {
   const { root } = options.workspace;
+  const configFile = join(root, CONFIG_FILE);
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const optionsOf = (workspace: Workspace): SupervisorOptions => ({
     workspaceRoot: workspace.root,
@@ -168,10 +176,27 @@ export function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): Promis
         }),
     lifecycle: createWorkspaceLifecycle(workspace),
     onSettled: (agent) => settleAgent(workspace, agent, write),
-    watchFiles: [join(root, CONFIG_FILE)],
+    watchFiles: [configFile],
   });
+  // The configuration is read again here, from the very text the file watch compares with: an edit made
+  // between the command reading sase.yml and the supervisor watching it is seen (and reloaded) at once.
+  let workspace = options.workspace;
+  let baseline: string | undefined;
+  try {
+    baseline = readFileSync(configFile, 'utf8');
+  } catch {
+    // no sase.yml: every key takes its default
+  }
+  if (baseline !== undefined) {
+    try {
+      workspace = workspaceAt(root, await parseConfigText(baseline, configFile));
+    } catch {
+      baseline = '\u0000 (unreadable at start)'; // any content differs: logged as not loadable at once
+    }
+  }
   return serveSupervisor({
-    ...optionsOf(options.workspace),
+    ...optionsOf(workspace),
+    watchBaseline: new Map([[configFile, baseline]]),
     write,
     // A changed sase.yml restarts the supervisor with it (agents in agent hosts run on); an invalid one is
     // logged and the running configuration kept.
