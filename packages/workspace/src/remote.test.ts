@@ -37,9 +37,11 @@ async function setUp(prefix: string, config = '') {
   gitIn(created.root, 'remote', 'add', 'origin', remote);
   gitIn(created.root, 'push', '-q', 'origin', 'main');
   const workspace = await findWorkspace(created.root);
+  // Both workers keep their clones in one directory (as two `sase worker`s on one machine with the default
+  // --dir do): one clone, its fetches and worktrees serialised by a file lock.
+  const dir = mkdtempSync(join(tmpdir(), 'sase-worker-'));
+  temporary.push(dir);
   for (const host of [`${prefix}-a`, `${prefix}-b`]) {
-    const dir = mkdtempSync(join(tmpdir(), 'sase-worker-'));
-    temporary.push(dir);
     workers.push(await runQueueWorker({ queue: redis.url, launchers: ['shell'], concurrency: 2, dir, host }));
   }
   return { workspace, remote };

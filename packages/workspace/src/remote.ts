@@ -34,7 +34,7 @@ import type { HookConfig, Workspace } from './config.js';
 import { type HookRunResult, runHooks } from './hooks.js';
 import { git } from './internal/git.js';
 import { resolveLauncher } from './launchers.js';
-import { branchOf, commitLeftovers } from './worktrees.js';
+import { branchOf, commitLeftovers, withWorktreeLock } from './worktrees.js';
 
 /** What a job carries to the worker: everything it needs, so a worker machine needs no sase.yml. */
 export interface RemoteLaunchPayload {
@@ -325,17 +325,6 @@ export async function runQueueWorker(options: RunQueueWorkerOptions): Promise<Qu
   const { createQueueWorker } = await import('@sase/queue');
   const dir = resolve(options.dir ?? join(homedir(), '.sase', 'worker'));
   const log = options.log ?? (() => {});
-  // git serialises ref updates in one repository badly under concurrency: one git operation per clone at once.
-  const locks = new Map<string, Promise<unknown>>();
-  const serialised = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const previous = locks.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(fn);
-    locks.set(
-      key,
-      next.catch(() => {}),
-    );
-    return next;
-  };
   return createQueueWorker<RemoteLaunchPayload, RemoteLaunchResult>({
     url: options.queue,
     launchers: options.launchers,
@@ -347,11 +336,20 @@ export async function runQueueWorker(options: RunQueueWorkerOptions): Promise<Qu
       const payload = taken.job.payload;
       const clone = cloneDirOf(dir, payload.remote);
       const worktree = join(clone, '.sase-worker', 'worktrees', payload.agentName);
-      await serialised(clone, async () => {
-        if (!existsSync(join(clone, '.git'))) {
-          mkdirSync(dir, { recursive: true });
-          await git(dir, ['clone', '--quiet', '--no-checkout', payload.remote, clone]);
+      if (!existsSync(join(clone, '.git'))) {
+        // Cloned aside and renamed into place: workers sharing one --dir never see half a clone.
+        mkdirSync(dir, { recursive: true });
+        const aside = `${clone}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+        try {
+          await git(dir, ['clone', '--quiet', '--no-checkout', payload.remote, aside]);
+          renameSync(aside, clone);
+        } catch (error) {
+          rmSync(aside, { recursive: true, force: true });
+          if (!existsSync(join(clone, '.git'))) throw error; // not another worker's clone meanwhile
         }
+      }
+      // One fetch and worktree change per clone at once, across this worker's jobs and other workers' processes.
+      await withWorktreeLock(clone, async () => {
         await git(clone, [
           'fetch',
           '--quiet',

@@ -31,7 +31,7 @@ export function branchOf(agentName: string): string {
  * Holds a lock on the workspace's worktree list while `fn` runs: `git worktree add`, `remove` and `prune`
  * of several agent hosts at the same moment are serialised.
  */
-async function withWorktreeLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+export async function withWorktreeLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
   const directory = join(resolve(root), WORKSPACES_DIR);
   mkdirSync(directory, { recursive: true });
   const release = await lockfile.lock(directory, {
