@@ -122,6 +122,8 @@ describe.skipIf(!hasRedis)('the launch queue against a real redis-server', () =>
       release = resolve;
     });
     const worker = openWorker(prefix, ['shell', 'claude'], () => held.then(() => 'ok'), 3, 'machine-b');
+    await worker.ready; // listed from its first heartbeat on
+    expect((await queue.workers()).map((each) => [each.host, each.running])).toEqual([['machine-b', 0]]);
     const { ref } = await queue.enqueue(job('w'));
     while (worker.running === 0) await sleep(10);
     await sleep(150);

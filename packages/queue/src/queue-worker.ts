@@ -48,6 +48,8 @@ export interface QueueWorkerOptions<Payload, Result> {
 
 export interface QueueWorker {
   readonly identity: WorkerIdentity;
+  /** Resolves once its first heartbeat is in Redis: from then on `workers()` lists it. */
+  readonly ready: Promise<void>;
   /** The jobs it runs now. */
   readonly running: number;
   readonly capacity: number;
@@ -259,7 +261,7 @@ export function createQueueWorker<Payload, Result>(
     workers.push(worker);
   }
 
-  void beat();
+  const ready = beat();
   const heartbeat = setInterval(() => {
     void beat();
     void sweepKills();
@@ -281,6 +283,7 @@ export function createQueueWorker<Payload, Result>(
 
   return {
     identity,
+    ready,
     get running() {
       return running.size;
     },

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compareIds, openBeadStore } from '@sase/beads';
 import {
@@ -12,6 +12,7 @@ import {
 } from '@sase/scheduler';
 import type { Diagnostic } from '@sase/xprompt';
 import type { Workspace } from './config.js';
+import { writeFileAtomic } from './internal/files.js';
 import { currentBranch } from './internal/git.js';
 import { chooseLauncher } from './launchers.js';
 import { baseCommitOf, submitPrompt } from './submit.js';
@@ -100,9 +101,8 @@ export function readWorkRun(workspace: Workspace, id: string): WorkRun | undefin
 function writeWorkRun(workspace: Workspace, run: WorkRun): void {
   const file = workRunFileOf(workspace, run.id);
   mkdirSync(join(file, '..'), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(
-    temp,
+  writeFileAtomic(
+    file,
     `${JSON.stringify(
       {
         id: run.id,
@@ -116,7 +116,6 @@ function writeWorkRun(workspace: Workspace, run: WorkRun): void {
       2,
     )}\n`,
   );
-  renameSync(temp, file);
 }
 
 /**

@@ -2,9 +2,10 @@
  * `@sase/workspace/config`: sase.yml and finding the workspace around a directory. This entry is light (it
  * loads yaml and zod only when a changed sase.yml must be validated), so the CLI's fastest commands use it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beadStoreDirOf, findWorkspaceRoot, sddRootOf } from '@sase/beads/workspace';
+import { writeFileAtomic } from './internal/files.js';
 import { WorkspaceError } from './workspace-error.js';
 
 export type { WorkspaceErrorCode, WorkspaceErrorDetails } from './workspace-error.js';
@@ -124,16 +125,6 @@ export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 const VALID_TOP_KEYS =
   'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, axe.idle_exit_s, axe.queue, axe.remote, ' +
   'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, changes.mentors, legends.auto_work, notify';
-
-function writeFileAtomic(path: string, data: string): void {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}
 
 /**
  * Reads `<root>/sase.yml`. Parsing YAML and validating with zod costs ~100 ms of imports, so the validated

@@ -32,6 +32,7 @@ import { createRegistry } from '@sase/scheduler';
 import { changeDirOf, remoteHookResultsFile, uniformCommitMessageFor } from './agent-change.js';
 import type { HookConfig, Workspace } from './config.js';
 import { type HookRunResult, runHooks } from './hooks.js';
+import { writeFileAtomic } from './internal/files.js';
 import { git } from './internal/git.js';
 import { resolveLauncher } from './launchers.js';
 import { branchOf, commitLeftovers, withWorktreeLock } from './worktrees.js';
@@ -121,14 +122,12 @@ function keepHookResults(
     writeFileSync(log, logText);
     return { ...rest, log };
   });
-  writeJsonReplacing(remoteHookResultsFile(changeDir, attempt), results);
+  writeJsonFile(remoteHookResultsFile(changeDir, attempt), results);
 }
 
-/** Writes `value` as JSON to `path` through a temporary file and a rename: readers see all of it or nothing. */
-function writeJsonReplacing(path: string, value: unknown): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value)}\n`);
-  renameSync(temporary, path);
+/** `value` as a JSON file, written whole (writeFileAtomic). */
+function writeJsonFile(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value)}\n`);
 }
 
 /** An async iterable fed by push(), ended by end(). */
@@ -223,7 +222,7 @@ function launchRemote(
         hooks: workspace.config.changes.hooks,
       };
       // `sase agent list` says `queued` until a worker takes it (worker.json).
-      writeJsonReplacing(join(request.artifactsDir, 'queued.json'), {
+      writeJsonFile(join(request.artifactsDir, 'queued.json'), {
         attempt,
         queue: launcherId,
         at: new Date().toISOString(),
@@ -245,7 +244,7 @@ function launchRemote(
           } else if (entry.type === 'taken') {
             // Which machine runs it (`sase agent show` lists the agent's files).
             const worker = (entry.data as { worker?: { host: string; pid: number } }).worker;
-            writeJsonReplacing(join(request.artifactsDir, 'worker.json'), worker);
+            writeJsonFile(join(request.artifactsDir, 'worker.json'), worker);
             // running.json names the worker too (it was written when launch() returned, before any entry).
             const registry = createRegistry(workspace.root);
             const running = registry.read(request.agentName)?.running;

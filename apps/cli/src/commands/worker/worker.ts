@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { WorkerInfo } from '@sase/queue';
-import { BUILT_IN_LAUNCHERS, resolveLauncher, runQueueWorker } from '@sase/workspace';
+import { BUILT_IN_LAUNCHERS, listLaunchers, runQueueWorker } from '@sase/workspace';
 import { type CommandContext, printJson } from '../../io.js';
 
 export interface WorkerRunOptions extends CommandContext {
@@ -33,6 +33,7 @@ export async function workerRun(options: WorkerRunOptions): Promise<number> {
     ...(options.lockMs === undefined ? {} : { lockDurationMs: options.lockMs }),
     log,
   });
+  await worker.ready; // listed by `sase worker status` and `axe status` from here on
   log(
     `worker ${worker.identity.host} (pid ${process.pid}) serving ${launchers.join(', ')} from ` +
       `${describeQueueUrl(options.queue)}, ${worker.capacity} at a time`,
@@ -53,16 +54,10 @@ export async function workerRun(options: WorkerRunOptions): Promise<number> {
  * executable is found here, so that a machine without Codex never takes a Codex agent.
  */
 async function installedLaunchers(): Promise<string[]> {
-  const ids = ['shell'];
-  for (const id of Object.keys(BUILT_IN_LAUNCHERS)) {
-    if (id === 'shell') continue;
-    try {
-      if ((await resolveLauncher(id, {})).locate?.().found) ids.push(id);
-    } catch {
-      // not usable here
-    }
-  }
-  return ids;
+  const listings = await listLaunchers();
+  return listings
+    .filter((listing) => listing.id === 'shell' || listing.isFound === true)
+    .map((listing) => listing.id);
 }
 
 function formatWorker(worker: WorkerInfo): Record<string, unknown> {
