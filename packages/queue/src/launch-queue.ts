@@ -91,6 +91,16 @@ export function lostWorkerError(worker: WorkerIdentity | null, processedBy?: str
   return `worker ${processedBy ?? '(unknown)'} lost`;
 }
 
+/** Whether Redis stream entry id `id` ("<ms>-<seq>", or "<ms>") comes after `than`. */
+function isLaterStreamId(id: string, than: string): boolean {
+  if (!/^\d+(-\d+)?$/.test(id) || !/^\d+(-\d+)?$/.test(than)) return true;
+  const [ms = '0', seq = '0'] = id.split('-');
+  const [thanMs = '0', thanSeq = '0'] = than.split('-');
+  const a = BigInt(ms);
+  const b = BigInt(thanMs);
+  return a !== b ? a > b : BigInt(seq) > BigInt(thanSeq);
+}
+
 /**
  * The producer's side of the launch queue: one BullMQ queue per launcher (`launch.<launcher>`) in Redis at
  * `url`, jobs with one id per attempt (never enqueued twice), followed through the worker's event stream
@@ -144,6 +154,8 @@ export function createLaunchQueue(options: LaunchQueueOptions): LaunchQueue {
   };
 
   const deliver = (follower: Follower, id: string, fields: string[]) => {
+    // The blocking read and a drain (when the job ends) can both return an entry: each is delivered once.
+    if (!isLaterStreamId(id, follower.lastId)) return;
     follower.lastId = id;
     const { type, data } = parseStreamFields(fields);
     if (type === 'taken' && isWorkerIdentity((data as { worker?: unknown } | null)?.worker)) {

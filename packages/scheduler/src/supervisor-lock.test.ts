@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { supervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace } from './__fixtures__/test-workspace.js';
 import { agentStates } from './agent-state.js';
@@ -71,9 +71,20 @@ describe('who holds the lock (issue 14: a lock that can vanish under its holder)
     rmSync(join(root, '.sase', 'axe'), { recursive: true });
     expect(result.lock.check()).toEqual({ isHeld: true, isRestored: false });
     expect(existsSync(join(root, '.sase', 'axe'))).toBe(false);
-    // The directory back (or only the lock file removed): the lock is put back.
+    // The directory back (or only the lock file removed): the lock is put back a moment later (put back at
+    // once, it would race an `rm -rf` of the whole workspace).
     mkdirSync(join(root, '.sase', 'axe'));
-    expect(result.lock.check()).toEqual({ isHeld: true, isRestored: true });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      expect(result.lock.check()).toEqual({ isHeld: true, isRestored: false, restoreInMs: 500 });
+      expect(existsSync(lockPath)).toBe(false);
+      vi.setSystemTime(Date.now() + 499);
+      expect(result.lock.check()).toEqual({ isHeld: true, isRestored: false, restoreInMs: 1 });
+      vi.setSystemTime(Date.now() + 1);
+      expect(result.lock.check()).toEqual({ isHeld: true, isRestored: true });
+    } finally {
+      vi.useRealTimers();
+    }
     expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ pid: process.pid });
     expect(readFileSync(join(root, '.sase', 'axe', 'pid'), 'utf8').trim()).toBe(String(process.pid));
 

@@ -23,8 +23,11 @@ export interface SupervisorLockHolder {
 
 /** What {@link SupervisorLock.check} found. */
 export type SupervisorLockCheck =
-  /** The lock file is this holder's. `isRestored`: it had been removed, and was created again. */
-  | { isHeld: true; isRestored: boolean }
+  /**
+   * The lock file is this holder's. `isRestored`: it had been removed, and was created again. `restoreInMs`:
+   * it is missing, and a check this much later puts it back (if the workspace is still the same).
+   */
+  | { isHeld: true; isRestored: boolean; restoreInMs?: number }
   /**
    * Someone else holds the lock now, or the workspace directory was removed or replaced
    * (`isWorkspaceReplaced`: the files at its path are another workspace's now): stop supervising.
@@ -225,6 +228,9 @@ function isHolderAlive(holder: SupervisorLockHolder): boolean {
 
 const TAKEOVER_STALE_MS = 5000;
 
+/** How long a supervisor waits before it puts back a lock file removed from under it (see check()). */
+const LOCK_RESTORE_DELAY_MS = 500;
+
 /**
  * Takes the one-per-workspace supervisor lock. The lock file is created exclusively (temporary file + hard
  * link), so of two processes starting at the same moment exactly one wins. A lock whose holder is dead (or
@@ -258,6 +264,7 @@ export function acquireSupervisorLock(workspaceRoot: string): AcquireSupervisorL
     let registryFile = register(root, rootIdentity, holder);
     writeFileAtomic(pidPath, `${process.pid}\n`);
     let isReleased = false;
+    let lockMissingSince: number | undefined;
     return {
       isAcquired: true,
       lock: {
@@ -284,6 +291,13 @@ export function acquireSupervisorLock(workspaceRoot: string): AcquireSupervisorL
               // second supervisor starts meanwhile; the lock is put back once the directory is there again.
               return { isHeld: true, isRestored: false };
             }
+            // Only the lock is gone, so far: it is put back a moment later, when the workspace is still the
+            // same. Put back at once, it raced `rm -rf` of the workspace, which had listed `.sase/axe/` and
+            // then could not remove it (ENOTEMPTY). The registry keeps a second supervisor out meanwhile.
+            const checkedAt = Date.now();
+            lockMissingSince ??= checkedAt;
+            const restoreInMs = lockMissingSince + LOCK_RESTORE_DELAY_MS - checkedAt;
+            if (restoreInMs > 0) return { isHeld: true, isRestored: false, restoreInMs };
             try {
               if (createJsonExclusive(lockPath, content)) {
                 if (!isSameFile(fileIdentity(rootPath), rootIdentity)) {
@@ -291,6 +305,7 @@ export function acquireSupervisorLock(workspaceRoot: string): AcquireSupervisorL
                   return replaced;
                 }
                 lockIdentity = fileIdentity(lockPath);
+                lockMissingSince = undefined;
                 writeFileAtomic(pidPath, `${process.pid}\n`);
                 registryFile ??= register(root, rootIdentity, holder);
                 return { isHeld: true, isRestored: true };
@@ -306,6 +321,7 @@ export function acquireSupervisorLock(workspaceRoot: string): AcquireSupervisorL
               isWorkspaceReplaced: false,
             };
           }
+          lockMissingSince = undefined;
           if (text !== contentText || !isSameFile(fileIdentity(lockPath), lockIdentity)) {
             const now = readHolder(lockPath);
             return {

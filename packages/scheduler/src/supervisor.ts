@@ -158,6 +158,8 @@ type InFlight =
   | { kind: 'host'; attempt: number; host: HostProcess };
 
 const HOST_START_ATTEMPTS = 3;
+/** The least time between two scans that follow events (see wake). */
+const SCAN_GAP_MS = 10;
 /** A warm host that has not claimed an attempt it was given after this long is presumed stuck. */
 const HOST_CLAIM_TIMEOUT_MS = 30_000;
 /** A warm host given this many attempts takes no more (it finishes them and exits; a fresh one follows). */
@@ -194,13 +196,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     });
   let lock: SupervisorLock | undefined;
   let lockWatcher: FSWatcher | undefined;
+  let restoreTimer: NodeJS.Timeout | undefined;
   let watcher: RegistryWatcher | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let timeTimer: NodeJS.Timeout | undefined;
   let isScanScheduled = false;
 
-  // A scan follows an event at once, but never sooner after the previous scan than that one took: during a
-  // burst of events (many agents starting) the supervisor takes at most half a core from the agents.
+  // A scan follows an event at once, but never sooner after the previous scan than three times as long as that
+  // one took, nor sooner than SCAN_GAP_MS: during a burst of events (many agents starting at once, each
+  // claiming and recording its start) the supervisor takes at most a quarter of a core from the agents.
   let lastScanEnd = 0;
   let lastScanDuration = 0;
   const wake = () => {
@@ -213,12 +217,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       lastScanEnd = performance.now();
       lastScanDuration = lastScanEnd - started;
     };
-    const wait = lastScanEnd + lastScanDuration - performance.now();
+    const wait = lastScanEnd + Math.max(SCAN_GAP_MS, lastScanDuration) - performance.now();
     if (wait > 1) setTimeout(run, wait);
     else setImmediate(run);
   };
 
-  const reader = createSnapshotReader(registry, pollMs);
+  const reader = createSnapshotReader(registry, pollMs, (name) => watcher?.stamp(name));
   const readAll = (): AgentSnapshot[] =>
     reader.readAll((name, error) => log(`cannot read agent ${name}: ${(error as Error).message}`));
 
@@ -601,6 +605,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (lock === undefined || !isRunning) return isRunning;
     const result = lock.check();
     if (result.isHeld) {
+      if (result.restoreInMs !== undefined) {
+        if (restoreTimer !== undefined) clearTimeout(restoreTimer);
+        restoreTimer = setTimeout(() => {
+          restoreTimer = undefined;
+          checkLock();
+        }, result.restoreInMs + 5);
+        restoreTimer.unref();
+      }
       if (result.isRestored) {
         log(`supervisor ${process.pid}: ${join(registry.axeDir, 'lock')} had been removed; created it again`);
         watchLock();
@@ -797,6 +809,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (timeTimer !== undefined) clearTimeout(timeTimer);
     if (idleTimer !== undefined) clearTimeout(idleTimer);
     if (fileTimer !== undefined) clearTimeout(fileTimer);
+    if (restoreTimer !== undefined) clearTimeout(restoreTimer);
     idleTimer = undefined;
     idleSince = undefined;
     for (const fileWatcher of fileWatchers.splice(0)) fileWatcher.close();

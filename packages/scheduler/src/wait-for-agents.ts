@@ -40,7 +40,7 @@ export async function followAgents(
   });
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
   let previous = '';
-  const reader = createSnapshotReader(registry, options.pollMs ?? 1000);
+  const reader = createSnapshotReader(registry, options.pollMs ?? 1000, watcher.stamp);
   try {
     let readTook = 0;
     for (;;) {

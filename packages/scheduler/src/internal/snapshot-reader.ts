@@ -7,6 +7,9 @@ export interface SnapshotReader {
   readAll(onError?: (name: string, error: unknown) => void): AgentSnapshot[];
 }
 
+/** What a registry watcher knows: a stamp that changes with every event of a watched agent's directory. */
+export type WatchStamp = (name: string) => number | undefined;
+
 /** A directory changed this recently may change again within the file system's timestamp granularity. */
 const QUIET_NS = 50_000_000n;
 
@@ -16,9 +19,19 @@ const QUIET_NS = 50_000_000n;
  * changed since it was last read (one stat) is not read again (about ten reads). A directory that changed
  * within the last 50 ms is read again next time anyway (timestamps are coarser than that on some file
  * systems), and everything is read afresh at least every `fullReadMs`.
+ *
+ * With `stamp` (a registry watcher's), a directory that changed recently is trusted too when its watcher has
+ * seen no event since the read began: many agents starting at once no longer make every read re-read them all.
  */
-export function createSnapshotReader(registry: AgentRegistry, fullReadMs: number): SnapshotReader {
-  const cache = new Map<string, { mtimeNs: bigint; snapshot: AgentSnapshot | undefined }>();
+export function createSnapshotReader(
+  registry: AgentRegistry,
+  fullReadMs: number,
+  stamp?: WatchStamp,
+): SnapshotReader {
+  const cache = new Map<
+    string,
+    { mtimeNs: bigint; snapshot: AgentSnapshot | undefined; isQuiet: boolean; stamp: number | undefined }
+  >();
   let lastFullReadAt = 0;
   return {
     readAll(onError) {
@@ -40,13 +53,23 @@ export function createSnapshotReader(registry: AgentRegistry, fullReadMs: number
           }
           const cached = cache.get(name);
           let snapshot: AgentSnapshot | undefined;
-          if (!isFull && cached !== undefined && mtimeNs !== undefined && cached.mtimeNs === mtimeNs) {
+          const stampNow = stamp?.(name);
+          if (
+            !isFull &&
+            cached !== undefined &&
+            mtimeNs !== undefined &&
+            cached.mtimeNs === mtimeNs &&
+            (cached.isQuiet || (stampNow !== undefined && stampNow === cached.stamp))
+          ) {
             snapshot = cached.snapshot;
           } else {
             const readAt = BigInt(Date.now()) * 1_000_000n;
             snapshot = registry.read(name);
-            if (mtimeNs !== undefined && mtimeNs < readAt - QUIET_NS) cache.set(name, { mtimeNs, snapshot });
-            else cache.delete(name);
+            if (mtimeNs === undefined) cache.delete(name);
+            else {
+              const isQuiet = mtimeNs < readAt - QUIET_NS;
+              cache.set(name, { mtimeNs, snapshot, isQuiet, stamp: stampNow });
+            }
           }
           if (snapshot?.request !== undefined) snapshots.push(snapshot);
         } catch (error) {
