@@ -19,32 +19,46 @@ const projectDirs = ['packages', 'apps'].flatMap((group) =>
     .map((dir) => `${group}/${dir}`),
 );
 
-// The end-to-end suite (packages/e2e) mostly waits on real agent CLIs, so its files run side by side (4 at a time,
-// more than the cores): in a group of its own after the other projects, since vitest refuses two projects of one
-// group with different maxWorkers.
+// Two tiers. `npm test` runs every project but the end-to-end ones (names ending in "e2e"); `npm run test:e2e`
+// runs those: the real agent CLIs (packages/e2e) and the CLI's system tests (`*.e2e.test.ts`: the demo, a fleet
+// of `sase worker` processes, the packed CLI installed with npm). `.ci/run` runs both.
+//
+// The real CLIs mostly wait, so their files run side by side (4 at a time, more than the cores): in a group of
+// their own after the other projects, since vitest refuses two projects of one group with different maxWorkers.
+// The CLI's system tests follow in a third group.
 const projectOverrides: Record<string, { maxWorkers?: number; sequence?: { groupOrder: number } }> = {
   '@sase/e2e': { maxWorkers: 4, sequence: { groupOrder: 1 } },
 };
+const E2E_GROUP = { maxWorkers: 3, sequence: { groupOrder: 2 } };
 // The other files mostly wait on child processes (git, supervisors, agent hosts, the built CLI) too: three at
 // a time keep two cores busy (vitest's default on two cores is one file at a time).
 const DEFAULT_MAX_WORKERS = 3;
 
+const project = (dir: string, name: string, include: string[], exclude: string[]) => ({
+  resolve: { alias },
+  test: {
+    name,
+    root: `${root}${dir}`,
+    include,
+    exclude: ['**/node_modules/**', ...exclude],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    maxWorkers: DEFAULT_MAX_WORKERS,
+    ...projectOverrides[name],
+  },
+});
+
 export default defineConfig({
   test: {
-    projects: projectDirs.map((dir) => {
+    projects: projectDirs.flatMap((dir) => {
       const name = dir.startsWith('apps/') ? `@sase/${dir.slice(5)}` : `@sase/${dir.slice(9)}`;
-      return {
-        resolve: { alias },
-        test: {
-          name,
-          root: `${root}${dir}`,
-          include: ['src/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
-          maxWorkers: DEFAULT_MAX_WORKERS,
-          ...projectOverrides[name],
-        },
-      };
+      const main = project(dir, name, ['src/**/*.test.ts'], ['src/**/*.e2e.test.ts']);
+      const hasE2e = readdirSync(`${root}${dir}/src`, { recursive: true }).some((file) =>
+        String(file).endsWith('.e2e.test.ts'),
+      );
+      if (!hasE2e) return [main];
+      const e2e = project(dir, `${name}-e2e`, ['src/**/*.e2e.test.ts'], []);
+      return [main, { ...e2e, test: { ...e2e.test, ...E2E_GROUP } }];
     }),
   },
 });

@@ -1,5 +1,7 @@
-// `npm test`: install, build, run every test once from the root, and end with one plain summary line
-// ("N passed, N failed") read from vitest's JSON report.
+// `npm test`: install, build, run the tests once from the root, and end with one plain summary line
+// ("N passed, N failed") read from vitest's JSON report. `npm run test:e2e` (`--e2e`) runs the end-to-end tier
+// instead: the projects whose names end in "e2e" (the real agent CLIs, the CLI's system tests), which
+// `npm test` leaves out to stay fast. `.ci/run` runs both.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +9,8 @@ import { join } from 'node:path';
 import { env, root, setup } from './setup.mjs';
 
 if (!process.argv.includes('--no-setup')) setup();
-const report = join(root, 'test-results.json');
+const isE2e = process.argv.includes('--e2e');
+const report = join(root, isE2e ? 'test-results-e2e.json' : 'test-results.json');
 rmSync(report, { force: true });
 // Every temporary file of the run (the tests', and the agents', supervisors' and CLIs' they start) goes
 // into one directory, removed at the end: a run leaves nothing behind, whatever a test forgot.
@@ -17,6 +20,7 @@ const vitest = spawnSync(
   [
     join(root, 'node_modules/vitest/vitest.mjs'),
     'run',
+    `--project=${isE2e ? '' : '!'}*e2e`,
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${report}`,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -512,6 +513,8 @@ function warmLaunchers(registry: AgentRegistry, resolveLauncher: ResolveLauncher
 export async function runAgentHost(options: RunAgentHostOptions): Promise<RunAttemptResult> {
   const registry = options.registry ?? createRegistry(options.workspaceRoot);
   const controller = new AbortController();
+  // A warm host runs many attempts at once, each listening on the one signal: no leak warning for that.
+  setMaxListeners(0, controller.signal);
   const log = options.log ?? ((line: string) => void process.stderr.write(`${isoNow()} ${line}\n`));
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
   const handlers = signals.map((signal) => {

@@ -99,10 +99,19 @@ describe('warm agent hosts', () => {
 describe('runAgentHost as a warm host', () => {
   it('runs every assignment of its input, at once, and resolves when the input has ended and they are done', async () => {
     const { registry, launches, agent } = setup();
+    // Twelve at once: more than the ten listeners Node allows one AbortSignal before it warns of a leak.
+    const more = Array.from({ length: 10 }, (_, index) => `more-${index}`);
     submitSegments(registry, [
       { prompt: agent(0.5), directives: { name: 'one' } },
       { prompt: agent(0.5), directives: { name: 'two' } },
+      ...more.map((name) => ({ prompt: agent(0.5), directives: { name } })),
     ]);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    onCleanup(() => {
+      process.off('warning', onWarning);
+    });
     const input = new PassThrough();
     const logged: string[] = [];
     const host = runAgentHost({
@@ -113,11 +122,14 @@ describe('runAgentHost as a warm host', () => {
     });
     input.write('{"name":"one","attempt":1}\nnot json\n{"name":"two",');
     input.write('"attempt":1}\n');
-    await waitFor(() => readLines(launches).length === 2);
+    for (const name of more) input.write(`${JSON.stringify({ name, attempt: 1 })}\n`);
+    await waitFor(() => readLines(launches).length === 12);
     expect(registry.read('one')?.done).toBeUndefined(); // both run at the same time
     input.end();
     expect(await host).toMatchObject({ status: 'finished', done: { name: 'one', outcome: 'completed' } });
     expect(registry.read('two')?.done?.outcome).toBe('completed');
+    for (const name of more) expect(registry.read(name)?.done?.outcome).toBe('completed');
+    expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
     expect(
       logged.some((line) =>
         line.includes('ignoring an assignment that is not {"name", "attempt"}: not json'),

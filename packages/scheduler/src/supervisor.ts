@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, type FSWatcher, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type AgentState, deriveAgentStates } from './agent-state.js';
+import { type AgentState, deriveAgentStates, hasOutcome, isSettled } from './agent-state.js';
 import { isoNow } from './internal/files.js';
 import { isProcessAlive, processIdentity, sleep, terminateProcessGroup } from './internal/processes.js';
 import { createRegistryWatcher, type RegistryWatcher } from './internal/registry-watcher.js';
@@ -12,7 +12,7 @@ import { type AgentRegistry, type AgentSnapshot, createRegistry } from './regist
 import { type AttemptLifecycle, type ResolveLauncher, runAttempt } from './run-attempt.js';
 import { SchedulerError } from './scheduler-error.js';
 import { acquireSupervisorLock, type SupervisorLock } from './supervisor-lock.js';
-import { waitForAgents } from './wait-for-agents.js';
+import { followAgents } from './wait-for-agents.js';
 
 export interface AgentHostOptions {
   /**
@@ -509,6 +509,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   };
 
   const settledSeen = new Set<string>();
+  /** `name@attempt` of outcomes whose onSettled call was made (or had been, by an earlier supervisor). */
+  const settleTried = new Set<string>();
   let settledChain: Promise<void> = Promise.resolve();
   let settlingCount = 0;
   const settle = (snapshot: AgentSnapshot) => {
@@ -518,7 +520,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (settledSeen.has(key)) return;
     settledSeen.add(key);
     const marker = join(snapshot.dir, `settled.${done.attempt}`);
-    if (existsSync(marker)) return;
+    if (existsSync(marker)) {
+      settleTried.add(key);
+      return;
+    }
     const hook = options.onSettled;
     settlingCount++;
     settledChain = settledChain.then(async () => {
@@ -529,6 +534,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         settledSeen.delete(key);
         log(`${snapshot.name} (attempt ${done.attempt}): onSettled failed: ${(error as Error).message}`);
       } finally {
+        settleTried.add(key);
         settlingCount--;
         wake();
       }
@@ -944,13 +950,23 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     async runUntilSettled(settleOptions = {}) {
       const isOwnRun = !isRunning;
       if (isOwnRun) await supervisor.start();
+      // Settled means after onSettled too: it may start the next attempt (a plan decision taken while the
+      // agent ran, say), which an outcome seen before this supervisor's scan got to it would miss.
+      const isSettleApplied = (state: AgentState) =>
+        options.onSettled === undefined ||
+        !hasOutcome(state) ||
+        settleTried.has(`${state.name}@${state.attempt}`);
       try {
-        return await waitForAgents(registry, {
-          ...(settleOptions.names === undefined ? {} : { names: settleOptions.names }),
-          ...(settleOptions.signal === undefined ? {} : { signal: settleOptions.signal }),
-          ...(settleOptions.onChange === undefined ? {} : { onChange: settleOptions.onChange }),
-          pollMs,
-        });
+        return await followAgents(
+          registry,
+          (states) => states.every((state) => isSettled(state) && isSettleApplied(state)),
+          {
+            ...(settleOptions.names === undefined ? {} : { names: settleOptions.names }),
+            ...(settleOptions.signal === undefined ? {} : { signal: settleOptions.signal }),
+            ...(settleOptions.onChange === undefined ? {} : { onChange: settleOptions.onChange }),
+            pollMs,
+          },
+        );
       } finally {
         if (isOwnRun) await stop('runUntilSettled finished');
       }
