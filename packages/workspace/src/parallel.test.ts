@@ -5,8 +5,8 @@ import { createTestWorkspace, gitIn, runToEnd } from './internal/test-workspace.
 import { submitPrompt } from './submit.js';
 
 const AGENTS = 8;
-// Six runs in `npm test`; `SASE_STRESS_RUNS=20` (or more) for the long version, which took 80 s on 2 cores.
-const RUNS = Number(process.env.SASE_STRESS_RUNS ?? 6);
+// Three runs in `npm test`; `SASE_STRESS_RUNS=20` (or more) for the long version, which took 80 s on 2 cores.
+const RUNS = Number(process.env.SASE_STRESS_RUNS ?? 3);
 
 // Eight agents of one wave, each writing a file and committing (half themselves, half left to SASE), several
 // runs in a row: in one shared checkout they fought over .git/index.lock; in worktrees no commit is lost.
