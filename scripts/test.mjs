@@ -3,10 +3,11 @@
 // instead: the projects whose names end in "e2e" (the real agent CLIs, the CLI's system tests), which
 // `npm test` leaves out to stay fast. `.ci/run` runs both.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, root, setup } from './setup.mjs';
+import { summarize } from './test-summary.mjs';
 
 if (!process.argv.includes('--no-setup')) setup();
 const isE2e = process.argv.includes('--e2e');
@@ -28,16 +29,6 @@ const vitest = spawnSync(
   { cwd: root, env: { ...env, TMPDIR: scratch }, stdio: 'inherit' },
 );
 rmSync(scratch, { recursive: true, force: true });
-let passed = 0;
-let failed = 0;
-if (existsSync(report)) {
-  const results = JSON.parse(readFileSync(report, 'utf8'));
-  passed = results.numPassedTests;
-  failed =
-    results.numFailedTests +
-    (results.numTotalTestSuites > 0 && !results.success && results.numFailedTests === 0 ? 1 : 0);
-} else {
-  failed = 1;
-}
-console.log(`${passed} passed, ${failed} failed`);
+const { passed, failed, line } = summarize([report]);
+console.log(line);
 process.exit(vitest.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
