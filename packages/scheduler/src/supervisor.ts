@@ -202,9 +202,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let timeTimer: NodeJS.Timeout | undefined;
   let isScanScheduled = false;
 
-  // A scan follows an event at once, but never sooner after the previous scan than three times as long as that
-  // one took, nor sooner than SCAN_GAP_MS: during a burst of events (many agents starting at once, each
-  // claiming and recording its start) the supervisor takes at most a quarter of a core from the agents.
+  // A scan follows an event at once, but never sooner after the previous scan than that one took, nor sooner
+  // than SCAN_GAP_MS: during a burst of events (many agents starting at once, each claiming and recording its
+  // start) the supervisor takes at most half a core from the agents. The gap also puts a poll of the file
+  // watchers between two scans, so that the watcher stamps the snapshot reader trusts are up to date.
   let lastScanEnd = 0;
   let lastScanDuration = 0;
   const wake = () => {
