@@ -1,12 +1,21 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import type { BeadRecord } from '../record.js';
 import { type BeadStore, initBeadStore } from '../store.js';
 
-/** A fresh store in a new temporary directory (tests only; not exported from the package). */
+/**
+ * A fresh store in a new temporary directory, removed when the test ends (tests only; not exported from the
+ * package).
+ */
 export function createTempStore(prefix = 'p', now?: () => Date): { dir: string; store: BeadStore } {
   const dir = join(mkdtempSync(join(tmpdir(), 'sase-beads-')), 'beads');
+  try {
+    onTestFinished(() => rmSync(dirname(dir), { recursive: true, force: true }));
+  } catch {
+    // called outside a test: the caller removes it
+  }
   const store = initBeadStore(now ? { dir, prefix, now } : { dir, prefix });
   return { dir, store };
 }
