@@ -21,7 +21,8 @@ const projectDirs = ['packages', 'apps'].flatMap((group) =>
 
 // Two tiers. `npm test` runs every project but the end-to-end ones (names ending in "e2e"); `npm run test:e2e`
 // runs those: the real agent CLIs (packages/e2e) and the CLI's system tests (`*.e2e.test.ts`: the demo, `bead
-// work` runs of an epic to its land, a fleet of `sase worker` processes, the packed CLI installed with npm).
+// work` runs of an epic to its land, ACE driven in a pty, a fleet of `sase worker` processes, the packed CLI
+// installed with npm).
 // `.ci/run` runs both.
 //
 // The real CLIs mostly wait, so their files run side by side (4 at a time, more than the cores): in a group of
