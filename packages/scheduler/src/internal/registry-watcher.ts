@@ -81,7 +81,7 @@ export function createRegistryWatcher(registry: AgentRegistry, onChange: () => v
         if (!agents.has(name)) agents.set(name, open(registry.agentDir(name), name));
       }
     },
-    stamp: (name) => (isClosed ? undefined : stamps.get(name)),
+    stamp: (name) => stamps.get(name),
     close() {
       isClosed = true;
       root?.close();
