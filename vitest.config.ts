@@ -35,6 +35,12 @@ const E2E_GROUP = { maxWorkers: 3, sequence: { groupOrder: 2 } };
 // The other files mostly wait on child processes (git, supervisors, agent hosts, the built CLI) too: three at
 // a time keep two cores busy (vitest's default on two cores is one file at a time).
 const DEFAULT_MAX_WORKERS = 3;
+// A worker runs file after file without starting afresh (`isolate: false`): starting a process and importing
+// the packages again for each of 114 files cost a third of `npm test`. So a test file leaves no global state
+// behind: hooks for what it changes (process.env, timers) are registered by the file itself (a fixture module
+// is evaluated once per worker, so its top level must not register hooks or create per-file state). A file
+// that needs a fresh module graph (it mocks a module with vi.mock) is named `*.isolated.test.ts`: it runs
+// in a project of its own, `<package>-isolated`, with a new worker for each file.
 
 const project = (dir: string, name: string, include: string[], exclude: string[]) => ({
   resolve: { alias },
@@ -46,6 +52,8 @@ const project = (dir: string, name: string, include: string[], exclude: string[]
     testTimeout: 30_000,
     hookTimeout: 30_000,
     maxWorkers: DEFAULT_MAX_WORKERS,
+    // The end-to-end tier mostly waits on processes: its files keep a fresh worker each.
+    isolate: name.endsWith('e2e'),
     ...projectOverrides[name],
   },
 });
@@ -54,13 +62,18 @@ export default defineConfig({
   test: {
     projects: projectDirs.flatMap((dir) => {
       const name = dir.startsWith('apps/') ? `@sase/${dir.slice(5)}` : `@sase/${dir.slice(9)}`;
-      const main = project(dir, name, ['src/**/*.test.ts'], ['src/**/*.e2e.test.ts']);
-      const hasE2e = readdirSync(`${root}${dir}/src`, { recursive: true }).some((file) =>
-        String(file).endsWith('.e2e.test.ts'),
-      );
-      if (!hasE2e) return [main];
-      const e2e = project(dir, `${name}-e2e`, ['src/**/*.e2e.test.ts'], []);
-      return [main, { ...e2e, test: { ...e2e.test, ...E2E_GROUP } }];
+      const files = readdirSync(`${root}${dir}/src`, { recursive: true }).map(String);
+      const main = project(dir, name, ['src/**/*.test.ts'], ['src/**/*.e2e.test.ts', 'src/**/*.isolated.test.ts']);
+      const projects = [main];
+      if (files.some((file) => file.endsWith('.isolated.test.ts'))) {
+        const isolated = project(dir, `${name}-isolated`, ['src/**/*.isolated.test.ts'], []);
+        projects.push({ ...isolated, test: { ...isolated.test, isolate: true } });
+      }
+      if (files.some((file) => file.endsWith('.e2e.test.ts'))) {
+        const e2e = project(dir, `${name}-e2e`, ['src/**/*.e2e.test.ts'], []);
+        projects.push({ ...e2e, test: { ...e2e.test, ...E2E_GROUP } });
+      }
+      return projects;
     }),
   },
 });

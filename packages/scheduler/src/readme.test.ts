@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createShell } from '@sase/launcher-shell';
 import { afterEach, expect, it } from 'vitest';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace } from './__fixtures__/test-workspace.js';
 import { computeWaves, createRegistry, createSupervisor, submitSegments } from './index.js';
-import './__fixtures__/supervisors-dir.js';
+
+useSupervisorsDir();
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

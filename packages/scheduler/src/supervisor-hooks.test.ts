@@ -3,11 +3,13 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './__fixtures__/processes.js';
-import './__fixtures__/supervisors-dir.js';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace, resolveShell } from './__fixtures__/test-workspace.js';
 import { createRegistry } from './registry.js';
 import { submitSegments } from './submit-segments.js';
 import { createSupervisor, type SupervisorOptions, type SupervisorStopEvent } from './supervisor.js';
+
+useSupervisorsDir();
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

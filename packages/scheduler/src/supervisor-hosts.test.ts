@@ -3,13 +3,15 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { useSupervisorCommand } from './__fixtures__/bundle.js';
 import { countLines, isAlive, processesWith, waitFor } from './__fixtures__/processes.js';
-import './__fixtures__/supervisors-dir.js';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace, readLines, resolveShell } from './__fixtures__/test-workspace.js';
 import { createRegistry } from './registry.js';
 import { runAgentHost } from './run-attempt.js';
 import { submitSegments } from './submit-segments.js';
 import { createSupervisor, type SupervisorOptions } from './supervisor.js';
 import { waitForAgents } from './wait-for-agents.js';
+
+useSupervisorsDir();
 
 const { fixture: fixturePath, onCleanup } = useSupervisorCommand();
 

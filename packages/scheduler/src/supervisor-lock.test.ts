@@ -2,12 +2,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { supervisorsDir } from './__fixtures__/supervisors-dir.js';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace } from './__fixtures__/test-workspace.js';
 import { agentStates } from './agent-state.js';
 import { createRegistry } from './registry.js';
 import { submitSegments } from './submit-segments.js';
 import { acquireSupervisorLock, readSupervisorStatus } from './supervisor-lock.js';
+
+const supervisorsDir = useSupervisorsDir();
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

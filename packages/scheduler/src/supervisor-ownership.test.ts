@@ -7,13 +7,15 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useSupervisorCommand } from './__fixtures__/bundle.js';
 import { countLines, isAlive, processesWith, waitFor } from './__fixtures__/processes.js';
-import { supervisorsDir } from './__fixtures__/supervisors-dir.js';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace, readLines } from './__fixtures__/test-workspace.js';
 import { createRegistry } from './registry.js';
 import { submitSegments } from './submit-segments.js';
 import { readSupervisorStatus } from './supervisor-lock.js';
 import { startSupervisorProcess, stopSupervisorProcess } from './supervisor-process.js';
 import { waitForAgents } from './wait-for-agents.js';
+
+const supervisorsDir = useSupervisorsDir();
 
 const run = promisify(execFile);
 const { fixture: fixturePath, onCleanup } = useSupervisorCommand();

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useSupervisorCommand } from './__fixtures__/bundle.js';
 import { isAlive, processesWith, waitFor } from './__fixtures__/processes.js';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace, readLines, resolveShell } from './__fixtures__/test-workspace.js';
 import { retryAgent } from './agent-control.js';
 import { createRegistry } from './registry.js';
@@ -13,7 +14,8 @@ import { createSupervisor } from './supervisor.js';
 import { readSupervisorStatus } from './supervisor-lock.js';
 import { startSupervisorProcess, stopSupervisorProcess } from './supervisor-process.js';
 import { waitForAgents } from './wait-for-agents.js';
-import './__fixtures__/supervisors-dir.js';
+
+useSupervisorsDir();
 
 const run = promisify(execFile);
 const { fixture: fixturePath, onCleanup } = useSupervisorCommand();

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace, readLines, resolveShell } from './__fixtures__/test-workspace.js';
 import { killAgent, retryAgent } from './agent-control.js';
 import { agentStates } from './agent-state.js';
@@ -9,7 +10,8 @@ import { submitSegments } from './submit-segments.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { readSupervisorStatus } from './supervisor-lock.js';
 import { waitForAgent, waitForAgents } from './wait-for-agents.js';
-import './__fixtures__/supervisors-dir.js';
+
+useSupervisorsDir();
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import type { CliIo } from '../io.js';
 import { main } from '../main.js';
 
@@ -31,10 +32,16 @@ export async function runCli(
   return { code, stdout: io.out, stderr: io.err };
 }
 
-/** A new temporary git repository to use as a workspace. */
+/** A new temporary git repository to use as a workspace, removed when the test that creates it ends. */
 export function createTempWorkspace(name = 'ws'): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'sase-cli-')), name);
-  execFileSync('mkdir', ['-p', dir]);
+  const parent = mkdtempSync(join(tmpdir(), 'sase-cli-'));
+  try {
+    onTestFinished(() => rmSync(parent, { recursive: true, force: true }));
+  } catch {
+    // created outside a test (a hook): the run's temporary directory takes it
+  }
+  const dir = join(parent, name);
+  mkdirSync(dir, { recursive: true });
   execFileSync('git', ['init', '-q', dir]);
   return dir;
 }

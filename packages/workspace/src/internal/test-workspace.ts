@@ -1,20 +1,15 @@
 // Test helpers (not exported): a real git repository with a SASE workspace in it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBeadStore, openBeadStore } from '@sase/beads';
 import { createSupervisor } from '@sase/scheduler';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { createWorkspaceLifecycle } from '../agent-change.js';
 import { findWorkspace, type Workspace } from '../config.js';
 import { launcherResolverOf } from '../launchers.js';
 import { settleAgent } from '../supervisor.js';
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 export function gitIn(root: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -31,14 +26,14 @@ export interface TestWorkspaceOptions {
 
 /**
  * A git repository with one commit, a sase.yml whose default launcher is the shell running each prompt as an
- * `sh` script, `.sase/` ignored, and a bead store (prefix `p`). Removed after the test file.
+ * `sh` script, `.sase/` ignored, and a bead store (prefix `p`). Removed when the test ends (call it in a test).
  */
 export async function createTestWorkspace(options: TestWorkspaceOptions = {}): Promise<Workspace> {
   const root = mkdtempSync(join(tmpdir(), 'sase-workspace-'));
-  roots.push(root);
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   gitIn(root, 'init', '-q', '-b', 'main');
-  gitIn(root, 'config', 'user.name', 'Test');
-  gitIn(root, 'config', 'user.email', 'test@localhost');
+  // The identity the tests commit with (what `git config user.name …` writes; one process fewer each).
+  appendFileSync(join(root, '.git', 'config'), '[user]\n\tname = Test\n\temail = test@localhost\n');
   writeFileSync(
     join(root, 'sase.yml'),
     `launcher:\n  default: shell\n  shell:\n    command: [sh]\naxe:\n  poll_ms: 100\n${options.config ?? ''}`,

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useSupervisorsDir } from './__fixtures__/supervisors-dir.js';
 import { createTestWorkspace, resolveShell } from './__fixtures__/test-workspace.js';
 import { retryAgent } from './agent-control.js';
 import { agentStates } from './agent-state.js';
@@ -11,7 +12,8 @@ import { type AgentRegistry, createRegistry } from './registry.js';
 import { submitSegments } from './submit-segments.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { waitForAgents } from './wait-for-agents.js';
-import './__fixtures__/supervisors-dir.js';
+
+useSupervisorsDir();
 
 // Every rename and file read of the registry goes through these hooks, so that a test can run a supervisor
 // pass (or a retry) at an exact step of another operation: the interleavings that happen only rarely when
