@@ -47,18 +47,29 @@ export function pnpm(args, options) {
  * Install (frozen lockfile in CI) and build `filter` (default: everything) with Turborepo, without type
  * declarations (`SASE_BUILD_DTS=0`: they are for publishing and type checks, and generating them took two
  * thirds of the build; `pnpm build` makes them).
+ *
+ * The real agent CLIs that only the end-to-end tier runs (`packages/e2e`: Claude Code, Codex and Gemini CLI,
+ * native binaries of hundreds of MB) are installed only with `agentClis`: pnpm reads every byte of a
+ * package's binaries to link them (about 28 s for these three on each install, even when nothing changed),
+ * against 2–4 s for all the rest. A later install without them keeps them.
  */
-export function setup({ filter } = {}) {
+export function setup({ filter, agentClis = false } = {}) {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) {
     console.error(`SASE needs Node.js 20 or newer; this is ${process.version}`);
     process.exit(1);
   }
-  pnpm(['install', ...(process.env.CI ? ['--frozen-lockfile'] : []), '--reporter=append-only']);
+  pnpm([
+    'install',
+    ...(process.env.CI ? ['--frozen-lockfile'] : []),
+    ...(agentClis ? [] : ['--filter=!@sase/e2e']),
+    '--reporter=append-only',
+  ]);
   pnpm(
     ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only', ...(filter ? [`--filter=${filter}`] : [])],
     { env: { ...env, SASE_BUILD_DTS: '0' } },
   );
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) setup();
+// `npm run setup`: everything, the end-to-end tier's agent CLIs too.
+if (process.argv[1] === fileURLToPath(import.meta.url)) setup({ agentClis: true });

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { env, root, setup } from './setup.mjs';
 import { summarize } from './test-summary.mjs';
 
-if (!process.argv.includes('--no-setup')) setup();
 const isE2e = process.argv.includes('--e2e');
+// The end-to-end tier installs the real agent CLIs too (see setup).
+if (!process.argv.includes('--no-setup')) setup({ agentClis: isE2e });
 const report = join(root, isE2e ? 'test-results-e2e.json' : 'test-results.json');
 rmSync(report, { force: true });
 // Every temporary file of the run (the tests', and the agents', supervisors' and CLIs' they start) goes
