@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { agentStates, createRegistry } from '@sase/scheduler';
+import { agentStates, createRegistry, readSupervisorStatus } from '@sase/scheduler';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
@@ -142,8 +142,9 @@ describe('sase run (multi-prompt), sase axe', () => {
     const io = captureIo();
     expect(await submit({ cwd: root, io, json: false, text: 'echo old > marker', isWaiting: true })).toBe(0);
     expect(readFileSync(join(root, 'marker'), 'utf8')).toBe('reloaded\n');
-    // Nothing left to do: it stops by itself about a second later, and says why.
+    // Nothing left to do: it stops by itself about a second later, and says why (then exits).
     await until(() => /stopping: idle for 1 s/.test(log()), 'the idle exit');
+    await until(() => !readSupervisorStatus(root).isRunning, 'the supervisor to exit');
     const status = captureIo();
     await axeStatus({ cwd: root, io: status, json: true });
     expect(JSON.parse(status.out)).toMatchObject({ running: false });
