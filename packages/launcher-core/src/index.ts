@@ -48,7 +48,7 @@ export type {
   PromptSection,
 } from './spec.js';
 export { stripAnsi } from './strip-ansi.js';
-export type { TranscriptRecord, TranscriptWriter } from './transcript.js';
+export type { TranscriptRecord, TranscriptWriter, TranscriptWriterOptions } from './transcript.js';
 export {
   createTranscriptWriter,
   fromTranscriptRecord,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,20 @@ describe('transcript', () => {
     second.close();
     expect(second.path).toBe(join(directory, 'agent', TRANSCRIPT_FILE_NAME));
     expect(readTranscript(second.path)).toEqual(events);
+  });
+
+  it('creates a missing directory unless canCreateDirectory is false', () => {
+    const gone = join(directory, 'gone');
+    expect(() => createTranscriptWriter(gone, TRANSCRIPT_FILE_NAME, { canCreateDirectory: false })).toThrow(
+      expect.objectContaining({ code: 'ENOENT' }),
+    );
+    expect(existsSync(gone)).toBe(false);
+    createTranscriptWriter(gone).close();
+    expect(existsSync(join(gone, TRANSCRIPT_FILE_NAME))).toBe(true);
+    const again = createTranscriptWriter(gone, TRANSCRIPT_FILE_NAME, { canCreateDirectory: false });
+    again.write(events[0] as LaunchEvent);
+    again.close();
+    expect(readTranscript(again.path)).toEqual([events[0]]);
   });
 
   it('ignores a half-written last line but reports a malformed line elsewhere with its number', () => {

@@ -201,6 +201,15 @@ export function readTranscript(file: string): LaunchEvent[] {
   return parseTranscript(readFileSync(file, 'utf8'), file);
 }
 
+export interface TranscriptWriterOptions {
+  /**
+   * Whether a missing `artifactsDir` is created (default true). With false, a directory that is gone fails
+   * with ENOENT instead: for a caller whose directory may have been removed on purpose (a workspace deleted
+   * under its supervisor), where creating it again would plant files in whatever is at that path now.
+   */
+  canCreateDirectory?: boolean;
+}
+
 export interface TranscriptWriter {
   /** The transcript file's path. */
   readonly path: string;
@@ -213,16 +222,17 @@ export interface TranscriptWriter {
 }
 
 /**
- * Opens `<artifactsDir>/transcript.jsonl` for appending (creating the directory) and writes one line per event,
- * synchronously, so the file is complete up to the last event even when the supervisor is killed. A run's lines
- * begin with its `start` event (or, for a run that never started, its `outcome`), so several attempts written into
- * one directory stay readable.
+ * Opens `<artifactsDir>/transcript.jsonl` for appending (creating the directory, unless `canCreateDirectory` is
+ * false) and writes one line per event, synchronously, so the file is complete up to the last event even when
+ * the supervisor is killed. A run's lines begin with its `start` event (or, for a run that never started, its
+ * `outcome`), so several attempts written into one directory stay readable.
  */
 export function createTranscriptWriter(
   artifactsDir: string,
   fileName = TRANSCRIPT_FILE_NAME,
+  options: TranscriptWriterOptions = {},
 ): TranscriptWriter {
-  mkdirSync(artifactsDir, { recursive: true });
+  if (options.canCreateDirectory !== false) mkdirSync(artifactsDir, { recursive: true });
   const path = join(artifactsDir, fileName);
   let descriptor: number | undefined = openSync(path, 'a');
   let error: Error | undefined;

@@ -212,3 +212,36 @@ describe('retrying an agent while a supervisor looks', () => {
     });
   });
 });
+
+describe("an agent's directory removed while its attempt starts (the workspace deleted under a supervisor)", () => {
+  it('is not created again by the attempt: nothing of the old workspace is planted where it was', async () => {
+    const { root, cleanup } = createTestWorkspace();
+    cleanups.push(cleanup);
+    const registry = createRegistry(root);
+    submitSegments(registry, [{ prompt: 'true', directives: { name: 'x' } }]);
+    const sase = join(root, '.sase');
+    let isRemoved = false;
+    // Right after the attempt recorded running.json (the launcher's transcript exists by then), the
+    // workspace's .sase/ goes away: the next step used to create the transcript's directory again.
+    hooks.afterRename = (to) => {
+      if (isRemoved || to !== registry.agentFile('x', 'running.json')) return;
+      isRemoved = true;
+      fs.rmSync(sase, { recursive: true, force: true });
+    };
+    const logs: string[] = [];
+    const supervisor = createSupervisor({
+      workspaceRoot: root,
+      resolveLauncher: resolveShell,
+      isLockRequired: false,
+      pollMs: 60_000,
+      log: (line) => logs.push(line),
+    });
+    await supervisor.start();
+    for (const deadline = Date.now() + 10_000; !isRemoved && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(isRemoved).toBe(true);
+    await supervisor.stop();
+    expect(fs.existsSync(sase) ? fs.readdirSync(sase, { recursive: true }) : 'no .sase').toBe('no .sase');
+    expect(logs.some((line) => line.startsWith('x: cannot write the transcript: ENOENT'))).toBe(true);
+  });
+});

@@ -301,11 +301,13 @@ export async function runAttempt(options: RunAttemptOptions): Promise<RunAttempt
     if (killReason !== undefined) started.kill(killReason);
 
     // Launchers built on launcher-core write transcript.jsonl themselves (the file exists once launch()
-    // returned); for any other launcher, the events are written here with launcher-core's writer.
+    // returned); for any other launcher, the events are written here with launcher-core's writer. The agent's
+    // directory is not created again when it is gone (the workspace was removed: whatever is at its path now
+    // is not this registry's).
     let transcript: TranscriptWriter | undefined;
     if (!existsSync(join(agentDir, AGENT_FILES.transcript))) {
       try {
-        transcript = createTranscriptWriter(agentDir);
+        transcript = createTranscriptWriter(agentDir, AGENT_FILES.transcript, { canCreateDirectory: false });
       } catch (error) {
         log(`${name}: cannot write the transcript: ${(error as Error).message}`);
       }
