@@ -23,7 +23,20 @@ export async function waitFor(condition: () => boolean, timeoutMs = 30_000): Pro
   }
 }
 
-/** Live processes whose command line contains every one of `parts`. */
+/** The parent's pid, from /proc/<pid>/stat (after the command name, which may contain spaces). */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Live processes whose command line contains every one of `parts`. A child that one of them has forked but
+ * not yet exec'd (an agent host being started) has its parent's command line for that moment: it is left out.
+ */
 export function processesWith(...parts: string[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -35,7 +48,7 @@ export function processesWith(...parts: string[]): number[] {
       // exited meanwhile
     }
   }
-  return pids;
+  return pids.filter((pid) => !pids.includes(parentOf(pid) ?? -1));
 }
 
 export function countLines(lines: string[]): Record<string, number> {
