@@ -6,7 +6,8 @@
 // Fan-out (issue 14): one blocker releases 8 dependants; budget: the worst of the 8 starts within 200 ms of
 // the blocker's done.json (median of 10 runs), and the worst of 32 within 500 ms (median of 5 runs), with the
 // supervisor's and the agent hosts' peak memory (RSS) beside it, and the ratio to a floor measured in the same
-// run: one Node process spawning the same agent scripts with nothing else. `--fan-out-only` skips the chain.
+// run: one Node process spawning the same agent scripts with nothing else (and, for what process creation
+// alone costs on the machine, one `sh` spawning them). `--fan-out-only` skips the chain.
 // Imports the built packages (run `pnpm build` in packages/scheduler and packages/launcher-shell).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -242,6 +243,29 @@ async function bareSpawn(count) {
   }
 }
 
+/**
+ * The same scripts started by one `sh` (a process of about a megabyte, so each fork is as cheap as this machine
+ * makes it): what process creation alone costs here, with no Node process forking at all.
+ */
+function shellSpawn(count) {
+  const root = mkdtempSync(join(tmpdir(), 'sase-axe-sh-'));
+  try {
+    const loop = `i=0; while [ $i -lt ${count} ]; do sh -c "date +%s%N > '${root}/started.$i'; sleep 1" & i=$((i+1)); done; wait`;
+    const startedAt = Date.now();
+    spawnSync('sh', ['-c', loop], { stdio: 'ignore' });
+    return Math.max(
+      ...Array.from(
+        { length: count },
+        (_, index) =>
+          Number(BigInt(readFileSync(join(root, `started.${index}`), 'utf8').trim()) / 1000n) / 1000 -
+          startedAt,
+      ),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 const bareFloor = new Map();
 
 async function measureFanOut(mode, { count, runs, budget }) {
@@ -251,6 +275,10 @@ async function measureFanOut(mode, { count, runs, budget }) {
     bareFloor.set(count, median(bare));
     const name = `axe fan-out 1 -> ${count}: floor, bare Node spawning ${count} scripts (median of ${runs})`;
     console.log(`INFO  ${name.padEnd(58)} ${`${median(bare).toFixed(1)} ms`.padStart(10)}`);
+    const shell = [];
+    for (let run = 0; run < runs; run++) shell.push(shellSpawn(count));
+    const shellName = `axe fan-out 1 -> ${count}: floor, one sh spawning ${count} scripts (median of ${runs})`;
+    console.log(`INFO  ${shellName.padEnd(58)} ${`${median(shell).toFixed(1)} ms`.padStart(10)}`);
   }
   const worsts = [];
   const memory = { supervisor: 0, hosts: 0, hostCount: 0 };
