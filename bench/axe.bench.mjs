@@ -230,17 +230,19 @@ async function bareSpawn(count) {
       children.push(spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     }
     await Promise.all(children.map((child) => new Promise((resolve) => child.on('close', resolve))));
-    return Math.max(
-      ...Array.from(
-        { length: count },
-        (_, index) =>
-          Number(BigInt(readFileSync(join(root, `started.${index}`), 'utf8').trim()) / 1000n) / 1000 -
-          startedAt,
-      ),
-    );
+    return latestStart(root, count, startedAt);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** How long after `startedAt` (ms since the epoch) the last of `count` scripts wrote its started.<index>. */
+function latestStart(root, count, startedAt) {
+  const starts = Array.from(
+    { length: count },
+    (_, index) => Number(BigInt(readFileSync(join(root, `started.${index}`), 'utf8').trim()) / 1000n) / 1000,
+  );
+  return Math.max(...starts) - startedAt;
 }
 
 /**
@@ -253,14 +255,7 @@ function shellSpawn(count) {
     const loop = `i=0; while [ $i -lt ${count} ]; do sh -c "date +%s%N > '${root}/started.$i'; sleep 1" & i=$((i+1)); done; wait`;
     const startedAt = Date.now();
     spawnSync('sh', ['-c', loop], { stdio: 'ignore' });
-    return Math.max(
-      ...Array.from(
-        { length: count },
-        (_, index) =>
-          Number(BigInt(readFileSync(join(root, `started.${index}`), 'utf8').trim()) / 1000n) / 1000 -
-          startedAt,
-      ),
-    );
+    return latestStart(root, count, startedAt);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
