@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plannerAgentScript } from '../../testing/planner-agent.js';
 import { type PtySession, startInPty } from '../../testing/pty.js';
 import { createTempWorkspace, runCli } from '../../testing/run-cli.js';
 
@@ -140,22 +141,7 @@ describe('sase ace in a terminal', () => {
     async () => {
       const cwd = createTempWorkspace('planner');
       execGit(cwd, ['commit', '-q', '--allow-empty', '-m', 'init']);
-      // The agent: plans while its context says "Plan first" (after feedback it adds a backoff), and
-      // otherwise implements what its context says was approved.
-      writeFileSync(
-        join(cwd, 'agent.sh'),
-        [
-          'context=$(cat "$SASE_PROMPT_CONTEXT" 2>/dev/null)',
-          'case "$context" in',
-          '  *"## Plan first"*)',
-          '    extra=""; case "$context" in *"Feedback on it"*) extra="Add a backoff.";; esac',
-          '    printf "# Retry the upload\\n\\nTry three times. %s\\n" "$extra" > "$HOME/plan.md"',
-          `    node ${JSON.stringify(builtCli)} plan submit "$HOME/plan.md" --tier tale --agent "$SASE_AGENT_NAME" > /dev/null`,
-          '    ;;',
-          '  *) printf "%s\\n" "$context" > "implemented-$SASE_AGENT_NAME.md" ;;',
-          'esac',
-        ].join('\n'),
-      );
+      writeFileSync(join(cwd, 'agent.sh'), plannerAgentScript(builtCli));
       const agentHome = join(home, 'agent');
       mkdirSync(agentHome, { recursive: true });
       writeFileSync(

@@ -6,6 +6,7 @@ import { openBeadStore } from '@sase/beads';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
+import { plannerAgentScript } from '../../testing/planner-agent.js';
 import { captureIo } from '../../testing/run-cli.js';
 import { planApprove } from './approve.js';
 import { registerPlan } from './register.js';
@@ -196,22 +197,7 @@ describe('the plan-approval loop, end to end (the built CLI, a real supervisor a
       ['-c', 'user.name=t', '-c', 'user.email=t@l', 'commit', '-q', '--allow-empty', '-m', 'init'],
       { cwd },
     );
-    // The agent: plans while its context says "Plan first" (feedback, if any, makes it say more), and
-    // otherwise implements what its context says was approved.
-    writeFileSync(
-      join(cwd, 'agent.sh'),
-      [
-        'context=$(cat "$SASE_PROMPT_CONTEXT" 2>/dev/null)',
-        'case "$context" in',
-        '  *"## Plan first"*)',
-        '    extra=""; case "$context" in *"Feedback on it"*) extra="Add a backoff.";; esac',
-        '    printf "# Retry the upload\\n\\nTry three times. %s\\n" "$extra" > "$HOME/plan.md"',
-        `    node ${JSON.stringify(sase)} plan submit "$HOME/plan.md" --tier tale --agent "$SASE_AGENT_NAME" > /dev/null`,
-        '    ;;',
-        '  *) printf "%s\\n" "$context" > "implemented-$SASE_AGENT_NAME.md" ;;',
-        'esac',
-      ].join('\n'),
-    );
+    writeFileSync(join(cwd, 'agent.sh'), plannerAgentScript(sase));
     writeFileSync(
       join(cwd, 'sase.yml'),
       `launcher:\n  default: shell\n  shell:\n    command: [sh, ${JSON.stringify(join(cwd, 'agent.sh'))}]\n    env: {HOME: ${JSON.stringify(home)}}\naxe:\n  poll_ms: 200\n`,
