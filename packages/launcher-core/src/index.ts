@@ -47,6 +47,8 @@ export type {
   OutcomeKind,
   PromptSection,
 } from './spec.js';
+export type { StandbyShells } from './standby-shells.js';
+export { countStandbyShells, MAX_STANDBY_SHELLS, prepareAgentProcesses } from './standby-shells.js';
 export { stripAnsi } from './strip-ansi.js';
 export type { TranscriptRecord, TranscriptWriter, TranscriptWriterOptions } from './transcript.js';
 export {

@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   composePrompt,
+  countStandbyShells,
   createProcessLauncher,
   describeExit,
   type LaunchRequest,
   type OutputMapper,
   type ProcessLauncherSettings,
+  prepareAgentProcesses,
+  spawnAgentProcess,
 } from '@sase/launcher-core';
 import { runLauncherConformance } from '@sase/launcher-core/testing';
 import { afterAll, expect, it } from 'vitest';
@@ -122,4 +125,28 @@ it('README documents the model name pattern assertLaunchRequest applies', async 
   const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
   expect(readme).toContain(`\`/${MODEL_NAME_PATTERN.source}/${MODEL_NAME_PATTERN.flags}\``);
   expect(SESSION_ID_PATTERN).toBe(MODEL_NAME_PATTERN);
+});
+
+it('README standby shells: agents about to start get their processes ahead', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'sase-readme-standby-'));
+  const prompt = 'the prompt\n';
+  const deadline = Date.now() + 10_000;
+  // --- README standby start ---
+  const standby = prepareAgentProcesses(8); // 8 agents are about to start
+  // ... later, each agent:
+  while (countStandbyShells() < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const agent = spawnAgentProcess({ command: ['cat'], cwd, env: process.env, input: prompt });
+  // --- README standby end ---
+  try {
+    expect(countStandbyShells()).toBe(7); // it started in one of them
+    let stdout = '';
+    agent.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await agent.exited).toMatchObject({ exitCode: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stdout).toBe(prompt);
+  } finally {
+    standby.release(); // when nothing more is coming: the shells not taken exit
+    rmSync(cwd, { recursive: true, force: true });
+  }
+  expect(countStandbyShells()).toBe(0);
 });

@@ -28,6 +28,23 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/** How long an executable found is trusted: agents released together run the same one. */
+const FOUND_CACHE_MS = 1000;
+const found = new Map<string, { path: string; foundAt: number }>();
+
+/** searchPath, remembering what it found for FOUND_CACHE_MS (not what it did not find). */
+function searchPathCached(name: string, environment: Environment): string | undefined {
+  const key = `${name}\0${environment.PATH ?? ''}\0${process.cwd()}`;
+  const now = Date.now();
+  const cached = found.get(key);
+  if (cached !== undefined && now - cached.foundAt < FOUND_CACHE_MS) return cached.path;
+  const path = searchPath(name, environment);
+  if (found.size > 100) found.clear();
+  if (path === undefined) found.delete(key);
+  else found.set(key, { path, foundAt: now });
+  return path;
+}
+
 function searchPath(name: string, environment: Environment): string | undefined {
   if (name.includes('/')) {
     const candidate = isAbsolute(name) ? name : resolve(name);
@@ -53,7 +70,7 @@ export function locateExecutable(
   const override = overrideVariable === undefined ? undefined : environment[overrideVariable];
   const isOverridden = override !== undefined && override !== '';
   const executable = isOverridden ? override : name;
-  const path = searchPath(executable, environment);
+  const path = searchPathCached(executable, environment);
   const location: ExecutableLocation = { executable, found: path !== undefined };
   if (path !== undefined) location.path = path;
   if (overrideVariable !== undefined) {

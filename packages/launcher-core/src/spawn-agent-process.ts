@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { isProcessGroupAlive, signalProcessGroup } from './internal/process-group.js';
 import { LauncherError } from './launcher-error.js';
+import { startInStandbyShell } from './standby-shells.js';
 
 /** The default time between SIGTERM and SIGKILL when a run is killed. */
 export const DEFAULT_KILL_GRACE_MS = 5000;
@@ -66,14 +67,16 @@ export function spawnAgentProcess(options: SpawnAgentProcessOptions): AgentProce
     );
   }
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const child = spawn(executable, argumentList, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    shell: false,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
+  const child =
+    startInStandbyShell(options.command, options.cwd, options.env) ??
+    spawn(executable, argumentList, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      shell: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
   const pid = child.pid;
 
   // The agent may exit without reading its stdin (EPIPE); that is its business, not an error of ours.

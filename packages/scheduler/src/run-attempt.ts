@@ -8,6 +8,7 @@ import {
   type LaunchRequest,
   type LaunchRun,
   type PromptSection,
+  prepareAgentProcesses,
   type TranscriptWriter,
 } from '@sase/launcher-core';
 import { isErrorCode, isoNow, readJsonIfExists } from './internal/files.js';
@@ -366,7 +367,9 @@ export interface RunAgentHostOptions {
    * The agent and attempt to run. Without them the host is a warm host: it reads its assignments from stdin,
    * one JSON line `{"name": "...", "attempt": N}` each, runs each one as soon as it arrives (several at once,
    * each agent in its own process group, each attempt claimed on disk exactly once as always), and exits
-   * when its input has ended and its attempts have their outcomes (at once, if none came).
+   * when its input has ended and its attempts have their outcomes (at once, if none came). A line
+   * `{"standby": N}` asks it to keep N standby shells for the assignments to come (prepareAgentProcesses of
+   * @sase/launcher-core); the supervisor sends it when agents wait on a running blocker.
    */
   name?: string;
   attempt?: number;
@@ -388,13 +391,15 @@ interface Assignment {
 }
 
 /**
- * Calls `onAssignment` for each line of `input` that is a `{name, attempt}` assignment (other lines are
- * logged and skipped), and resolves when the input ends, fails, or `signal` aborts.
+ * Calls `onAssignment` for each line of `input` that is a `{name, attempt}` assignment and `onStandby` for each
+ * `{standby}` line (other lines are logged and skipped), and resolves when the input ends, fails, or `signal`
+ * aborts.
  */
 async function readAssignments(
   input: NodeJS.ReadableStream,
   signal: AbortSignal,
   onAssignment: (assignment: Assignment) => void,
+  onStandby: (count: number) => void,
   log: (line: string) => void,
 ): Promise<void> {
   return new Promise((resolve) => {
@@ -414,16 +419,20 @@ async function readAssignments(
         text = text.slice(newline + 1);
         if (line === '') continue;
         try {
-          const parsed = JSON.parse(line) as { name?: unknown; attempt?: unknown };
+          const parsed = JSON.parse(line) as { name?: unknown; attempt?: unknown; standby?: unknown };
           if (typeof parsed.name === 'string' && Number.isInteger(parsed.attempt)) {
             onAssignment({ name: parsed.name, attempt: parsed.attempt as number });
+            continue;
+          }
+          if (Number.isInteger(parsed.standby) && (parsed.standby as number) >= 0) {
+            onStandby(parsed.standby as number);
             continue;
           }
         } catch {
           // reported below
         }
         log(
-          `agent host ${process.pid}: ignoring an assignment that is not {"name", "attempt"}: ${line.slice(0, 200)}`,
+          `agent host ${process.pid}: ignoring a line that is neither {"name", "attempt"} nor {"standby"}: ${line.slice(0, 200)}`,
         );
       }
     };
@@ -542,19 +551,26 @@ export async function runAgentHost(options: RunAgentHostOptions): Promise<RunAtt
     }
     const runs: Promise<RunAttemptResult>[] = [];
     setImmediate(() => warmLaunchers(registry, options.resolveLauncher));
-    await readAssignments(
-      options.input ?? process.stdin,
-      controller.signal,
-      (assignment) => {
-        runs.push(
-          run(assignment).catch((error: unknown): RunAttemptResult => {
-            recordHostFailure(registry, assignment, error, log);
-            return { status: 'not-claimed' };
-          }),
-        );
-      },
-      log,
-    );
+    const standby = prepareAgentProcesses(0);
+    try {
+      await readAssignments(
+        options.input ?? process.stdin,
+        controller.signal,
+        (assignment) => {
+          runs.push(
+            run(assignment).catch((error: unknown): RunAttemptResult => {
+              recordHostFailure(registry, assignment, error, log);
+              return { status: 'not-claimed' };
+            }),
+          );
+        },
+        (count) => standby.update(count),
+        log,
+      );
+    } finally {
+      // No more assignments come: the shells kept for them end now.
+      standby.release();
+    }
     const results = await Promise.all(runs);
     return results[0] ?? { status: 'not-claimed' };
   } finally {

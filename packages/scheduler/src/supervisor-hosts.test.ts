@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { countStandbyShells } from '@sase/launcher-core';
 import { describe, expect, it } from 'vitest';
 import { useSupervisorCommand } from './__fixtures__/bundle.js';
 import { countLines, isAlive, processesWith, waitFor } from './__fixtures__/processes.js';
@@ -122,10 +123,14 @@ describe('runAgentHost as a warm host', () => {
       input,
       log: (line) => logged.push(line),
     });
+    // Standby shells first, as a supervisor asks for them while the agents' blocker runs.
+    input.write('{"standby":3}\n');
+    await waitFor(() => countStandbyShells() === 3);
     input.write('{"name":"one","attempt":1}\nnot json\n{"name":"two",');
     input.write('"attempt":1}\n');
     for (const name of more) input.write(`${JSON.stringify({ name, attempt: 1 })}\n`);
     await waitFor(() => readLines(launches).length === 12);
+    expect(countStandbyShells()).toBe(0); // three of the agents started in them
     expect(registry.read('one')?.done).toBeUndefined(); // both run at the same time
     input.end();
     expect(await host).toMatchObject({ status: 'finished', done: { name: 'one', outcome: 'completed' } });
@@ -134,7 +139,7 @@ describe('runAgentHost as a warm host', () => {
     expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
     expect(
       logged.some((line) =>
-        line.includes('ignoring an assignment that is not {"name", "attempt"}: not json'),
+        line.includes('ignoring a line that is neither {"name", "attempt"} nor {"standby"}: not json'),
       ),
     ).toBe(true);
   }, 30_000);

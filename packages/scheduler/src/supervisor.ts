@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, type FSWatcher, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { prepareAgentProcesses } from '@sase/launcher-core';
 import { type AgentState, deriveAgentStates, hasOutcome, isSettled } from './agent-state.js';
 import { isoNow } from './internal/files.js';
 import { isProcessAlive, processIdentity, sleep, terminateProcessGroup } from './internal/processes.js';
@@ -74,6 +75,13 @@ export interface SupervisorOptions {
    * adopts them. Without it, agents whose supervisor died are stopped and recorded `killed`.
    */
   agentHost?: AgentHostOptions;
+  /**
+   * How many standby shells (`prepareAgentProcesses` of @sase/launcher-core) may be kept for the agents about
+   * to be released (waiting agents whose blockers are running), in this process or spread over the warm agent
+   * hosts. Released together, such agents then start in parallel, with no fork of a Node process each.
+   * Default 32; 0 keeps none.
+   */
+  maxStandbyShells?: number;
   /** One line per event (launches, outcomes, recoveries). */
   log?: (line: string) => void;
   /** How long stop() lets agents record their `killed` outcome before it forces them. Default 10000 ms. */
@@ -151,6 +159,8 @@ interface HostProcess {
   /** Whether it takes more attempts: its stdin is open (a warm host). */
   isOpen: boolean;
   hasExited: boolean;
+  /** How many standby shells it was last asked to keep. */
+  standby: number;
 }
 
 type InFlight =
@@ -286,6 +296,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   // host process lives on through bursts of work, and each burst's hosts read the configuration anew.
 
   const hosts = new Set<HostProcess>();
+  const maxStandbyShells = Math.max(0, options.maxStandbyShells ?? 32);
+  const standby = prepareAgentProcesses(0);
   const maxAttemptsPerHost = Math.max(1, options.agentHost?.maxAttemptsPerHost ?? 16);
   const maxSpareHosts = Math.max(1, options.agentHost?.maxSpareHosts ?? 4);
   // Starting a process blocks the one that starts it (fork and exec): agents released together start
@@ -319,6 +331,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       assigned: 0,
       isOpen: isWarm,
       hasExited: false,
+      standby: 0,
     };
     hosts.add(hostProcess);
     let isHandled = false;
@@ -454,12 +467,36 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
   };
 
+  /**
+   * Keeps standby shells for the agents about to be released: in this process, or in the warm hosts with
+   * room, shared out as launchInHost will share out the agents (evenly), each host told only when its share
+   * changes.
+   */
+  const maintainStandby = () => {
+    const wanted = isRunning ? Math.min(upcoming, maxStandbyShells) : 0;
+    if (options.agentHost === undefined) {
+      standby.update(wanted);
+      return;
+    }
+    if (options.agentHost.isSpareKept === false) return;
+    const withRoom = [...hosts].filter((host) => isUsable(host) && host.attempts.size < maxAttemptsPerHost);
+    const share = withRoom.length === 0 ? 0 : Math.ceil(wanted / withRoom.length);
+    for (const host of hosts) {
+      if (!isUsable(host)) continue;
+      const count = withRoom.includes(host) ? Math.min(share, maxAttemptsPerHost - host.attempts.size) : 0;
+      if (count === host.standby) continue;
+      host.standby = count;
+      host.child.stdin?.write(`${JSON.stringify({ standby: count })}\n`);
+    }
+  };
+
   const schedulePool = () => {
-    if (isPoolScheduled || !isRunning || options.agentHost === undefined) return;
+    if (isPoolScheduled || !isRunning) return;
     isPoolScheduled = true;
     setTimeout(() => {
       isPoolScheduled = false;
       maintainHosts();
+      maintainStandby();
     }, 0).unref();
   };
 
@@ -779,10 +816,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (Number.isFinite(nextTime)) {
       timeTimer = setTimeout(wake, Math.min(Math.max(0, nextTime - Date.now()) + 5, 3_600_000));
     }
-    if (options.agentHost !== undefined) {
-      upcoming = countUpcoming(states);
-      schedulePool();
-    }
+    upcoming = countUpcoming(states);
+    schedulePool();
     checkIdle(isBusy(snapshots, stateOf));
   };
 
@@ -811,6 +846,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     isWorkspaceReplaced: boolean,
   ) => {
     isRunning = false;
+    standby.release();
     const isKeepingAgents = stopOptions.agents === 'keep';
     if (pollTimer !== undefined) clearInterval(pollTimer);
     if (timeTimer !== undefined) clearTimeout(timeTimer);

@@ -74,6 +74,12 @@ export interface SaseConfig {
   axe: {
     pollMs: number;
     idleExitS: number;
+    /**
+     * `axe.standby_shells` (default 32, at most 64, 0: none): how many standby shells the supervisor keeps for
+     * agents about to be released, so that agents released together start in parallel (maxStandbyShells of
+     * @sase/scheduler).
+     */
+    standbyShells: number;
     /** `axe.queue`: `redis://HOST:PORT[/DB]` — launches go to `sase worker`s through this queue (remote.ts). */
     queue?: string;
     /** `axe.remote`: the git remote workers clone and push agents' branches to (default `origin`). */
@@ -91,7 +97,7 @@ export const DEFAULT_CONFIG: SaseConfig = {
   beads: {},
   launcher: { settings: {} },
   models: { aliases: {} },
-  axe: { pollMs: 1000, idleExitS: 300, remote: 'origin' },
+  axe: { pollMs: 1000, idleExitS: 300, standbyShells: 32, remote: 'origin' },
   agents: { workspace: 'checkout', retryContext: 'resume' },
   changes: { hooks: [], deleteMergedBranches: false, mentors: [] },
   legends: { autoWork: false },
@@ -123,7 +129,7 @@ export const LAUNCHER_SETTING_KEYS: Readonly<Record<string, readonly string[]>> 
 export const MODEL_NAME = /^[A-Za-z0-9._:/@+[\]][A-Za-z0-9._:/@+[\]-]{0,199}$/;
 
 const VALID_TOP_KEYS =
-  'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, axe.idle_exit_s, axe.queue, axe.remote, ' +
+  'sdd.version_controlled, beads.prefix, launcher.default, launcher.<id>.*, models.aliases, axe.poll_ms, axe.idle_exit_s, axe.standby_shells, axe.queue, axe.remote, ' +
   'agents.workspace, agents.retry_context, changes.hooks, changes.delete_merged_branches, changes.mentors, legends.auto_work, notify';
 
 /**
@@ -218,6 +224,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
         .strictObject({
           poll_ms: z.number().int().min(50).max(600_000),
           idle_exit_s: z.number().int().min(0).max(31_536_000),
+          standby_shells: z.number().int().min(0).max(64),
           queue: z
             .string()
             .regex(
@@ -350,6 +357,7 @@ export async function parseConfigText(text: string, file = CONFIG_FILE): Promise
     axe: {
       pollMs: raw.axe?.poll_ms ?? 1000,
       idleExitS: raw.axe?.idle_exit_s ?? 300,
+      standbyShells: raw.axe?.standby_shells ?? 32,
       ...(raw.axe?.queue === undefined ? {} : { queue: raw.axe.queue }),
       remote: raw.axe?.remote ?? 'origin',
     },

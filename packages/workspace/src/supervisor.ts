@@ -164,6 +164,7 @@ export async function serveWorkspaceSupervisor(options: ServeWorkspaceOptions): 
     resolveLauncher: launcherResolverOf(workspace),
     pollMs: workspace.config.axe.pollMs,
     ...(workspace.config.axe.idleExitS > 0 ? { idleExitMs: workspace.config.axe.idleExitS * 1000 } : {}),
+    maxStandbyShells: workspace.config.axe.standbyShells,
     // Hosts run with the configuration the supervisor runs with (not whatever sase.yml holds when they start:
     // an edit the supervisor refused must not keep agents from starting).
     ...(options.agentHostCommand === undefined

@@ -56,3 +56,19 @@ export function countLines(lines: string[]): Record<string, number> {
   for (const line of lines) counts[line] = (counts[line] ?? 0) + 1;
   return counts;
 }
+
+/** The standby shells (see prepareAgentProcesses of @sase/launcher-core) whose parent is one of `parents`. */
+export function standbyShellsOf(parents: readonly number[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv[0] !== '/bin/sh' || !argv[2]?.includes('read -r sase_exec')) continue;
+      if (parents.includes(parentOf(Number(entry)) ?? -1) && isAlive(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}

@@ -5,7 +5,6 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  rmSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -41,7 +40,7 @@ export function writeFileAtomic(path: string, content: string): void {
     writeFileSync(temporary, content);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    removeIfExists(temporary);
     throw error;
   }
 }
@@ -65,7 +64,7 @@ export function createFileExclusive(path: string, content: string): boolean {
     if (isErrorCode(error, 'EEXIST')) return false;
     throw error;
   } finally {
-    rmSync(temporary, { force: true });
+    removeIfExists(temporary);
   }
 }
 

@@ -22,21 +22,46 @@ function isStateless(file: string): boolean {
 }
 
 /**
+ * Files whose changes record the progress of a start (a claim taken, the wait over, the process running) and
+ * so never make another agent ready. When many agents start at once they change several times each: their
+ * events wake the watcher's user within PROGRESS_WAKE_MS instead of at once, so that a supervisor does not
+ * re-read the registry after each of them while the agents it has just released need the cores. (They still
+ * invalidate the agent's snapshot at once.)
+ */
+function isProgress(file: string): boolean {
+  return file === AGENT_FILES.running || file === AGENT_FILES.waiting || /^launch\.\d+\.claim$/.test(file);
+}
+
+/** How soon a progress event (see isProgress) wakes the watcher's user. */
+export const PROGRESS_WAKE_MS = 100;
+
+/**
  * Calls `onChange` (at most once per turn of the event loop) when anything changes in the registry
- * directory or in one of the watched agent directories. fs.watch is fast but not guaranteed (network file
+ * directory or in one of the watched agent directories (within PROGRESS_WAKE_MS for progress events). fs.watch is fast but not guaranteed (network file
  * systems, exhausted inotify watches), so every user of this also polls slowly as a safety net.
  */
 export function createRegistryWatcher(registry: AgentRegistry, onChange: () => void): RegistryWatcher {
   let isScheduled = false;
   let isClosed = false;
   let sequence = 0;
+  let progressTimer: NodeJS.Timeout | undefined;
   const notify = () => {
     if (isScheduled || isClosed) return;
     isScheduled = true;
+    if (progressTimer !== undefined) clearTimeout(progressTimer);
+    progressTimer = undefined;
     setImmediate(() => {
       isScheduled = false;
       if (!isClosed) onChange();
     });
+  };
+  const notifyLater = () => {
+    if (isScheduled || isClosed || progressTimer !== undefined) return;
+    progressTimer = setTimeout(() => {
+      progressTimer = undefined;
+      notify();
+    }, PROGRESS_WAKE_MS);
+    progressTimer.unref();
   };
   const agents = new Map<string, FSWatcher | undefined>();
   const stamps = new Map<string, number>();
@@ -53,7 +78,13 @@ export function createRegistryWatcher(registry: AgentRegistry, onChange: () => v
           if (file !== null && isStateless(String(file))) return;
           // No file name, or the directory's own name: the directory itself went away or was replaced.
           if (file === null || String(file) === name) drop(name);
-          else stamps.set(name, ++sequence);
+          else {
+            stamps.set(name, ++sequence);
+            if (isProgress(String(file))) {
+              notifyLater();
+              return;
+            }
+          }
         } else if (file !== null && agents.has(String(file))) {
           drop(String(file)); // an agent's directory was created, removed or replaced under its watcher
         }
@@ -84,6 +115,7 @@ export function createRegistryWatcher(registry: AgentRegistry, onChange: () => v
     stamp: (name) => stamps.get(name),
     close() {
       isClosed = true;
+      if (progressTimer !== undefined) clearTimeout(progressTimer);
       root?.close();
       for (const watcher of agents.values()) watcher?.close();
       agents.clear();
