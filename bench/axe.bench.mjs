@@ -141,8 +141,10 @@ function processesWith(parts) {
 }
 
 /**
- * One run of the fan-out: a blocker (1 s, so that the supervisor has its warm hosts ready) and `count`
- * dependants. Returns every dependant's start latency and the peak memory seen while they ran.
+ * One run of the fan-out: a blocker (2 s, so that the supervisor has its warm hosts and their standby shells
+ * ready, as it has behind a real blocker, an agent that works for minutes: `sase axe start` spends about
+ * 0.8 s of it starting its hosts on the 2-core VM) and `count` dependants. Returns every dependant's start
+ * latency and the peak memory seen while they ran.
  */
 async function fanOut(mode, count) {
   const root = mkdtempSync(join(tmpdir(), 'sase-axe-fan-'));
@@ -150,7 +152,7 @@ async function fanOut(mode, count) {
     const registry = createRegistry(root);
     const names = Array.from({ length: count }, (_, index) => `dependant-${index}`);
     submitSegments(registry, [
-      { prompt: 'sleep 1\n', directives: { name: 'blocker' } },
+      { prompt: 'sleep 2\n', directives: { name: 'blocker' } },
       ...names.map((name) => ({
         prompt: `date +%s%N > "${root}/started.${name}"\nsleep 1\n`,
         directives: { name, wait: ['blocker'] },

@@ -109,6 +109,17 @@ describe('standby shells', () => {
     await until(() => countStandbyShells() === 2, 'the shell started again');
   });
 
+  it('passes arguments with newlines and quotes as they are, whatever the environment names', async () => {
+    await standby(1);
+    const agent = spawnAgentProcess({
+      command: ['sh', '-c', 'printf "%s|%s" "$1" "$n"', 'sh', 'a\nb \'c\' "d" $n'],
+      cwd: directory,
+      env: { ...process.env, n: 'N' },
+    });
+    expect(countStandbyShells()).toBe(0);
+    expect((await output(agent)).stdout).toBe('a\nb \'c\' "d" $n|N');
+  });
+
   it('passes the input on stdin to the agent whole, after the line the shell reads', async () => {
     await standby(1);
     const input = `line one\n${'x'.repeat(200_000)}\n'quotes' and "more"\n`;

@@ -13,10 +13,12 @@ import { delimiter, join, resolve } from 'node:path';
 const SHELL = '/bin/sh';
 /**
  * The script of a standby shell. `read` takes exactly one line (POSIX: it reads no further than the newline), so
- * the agent's input written after that line stays in the pipe for the agent. `n` holds a newline, for values
+ * the agent's input written after that line stays in the pipe for the agent. `sase_nl` holds a newline, for values
  * that contain one (the line itself cannot). End of input (the pool trimmed, or this process gone) exits.
  */
-const SCRIPT = `n='\n'; IFS= read -r sase_exec || exit 0; eval "$sase_exec"`;
+const SCRIPT = `sase_nl='\n'; IFS= read -r sase_exec || exit 0; eval "$sase_exec"`;
+/** The shell variables of SCRIPT: an environment that has them is left to a plain spawn. */
+const SCRIPT_VARIABLES = ['sase_nl', 'sase_exec'];
 /** `read` takes its line a byte at a time: a longer command is started with a plain spawn. */
 const MAX_LINE_LENGTH = 16_384;
 /** The most standby shells kept by one process. */
@@ -63,7 +65,8 @@ function close(shell: StandbyShell): void {
 
 function startStandbyShell(env: Record<string, string>): StandbyShell | undefined {
   // A variable the shell cannot name could not be unset for an agent, nor be relied on to reach it.
-  if (Object.keys(env).some((key) => !VARIABLE_NAME.test(key))) return undefined;
+  if (Object.keys(env).some((key) => !VARIABLE_NAME.test(key) || SCRIPT_VARIABLES.includes(key)))
+    return undefined;
   let child: ChildProcess;
   try {
     child = spawn(SHELL, ['-c', SCRIPT], {
@@ -152,7 +155,7 @@ function balance(isTrimmedNow: boolean): void {
   }
   if (standby.length > wanted) {
     if (isTrimmedNow) trim();
-    else trimTimer ??= setTimeout(trim, TRIM_DELAY_MS).unref();
+    else if (trimTimer === undefined) trimTimer = setTimeout(trim, TRIM_DELAY_MS).unref();
   }
   if (standby.length >= wanted) return;
   if (!isExitHooked) {
@@ -199,9 +202,9 @@ export function countStandbyShells(): number {
   return standby.filter(isUsable).length;
 }
 
-/** `value` as one single-quoted shell word, newlines written as `$n` (the line must stay one line). */
+/** `value` as one single-quoted shell word, newlines written as `$sase_nl` (the line must stay one line). */
 function quote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`).replaceAll('\n', `'"$n"'`)}'`;
+  return `'${value.replaceAll("'", `'\\''`).replaceAll('\n', `'"$sase_nl"'`)}'`;
 }
 
 function isExecutableProgram(path: string): boolean {
@@ -280,7 +283,7 @@ function execLine(
   for (const key in env) {
     const value = env[key];
     if (value === undefined) continue;
-    if (!VARIABLE_NAME.test(key)) return undefined;
+    if (!VARIABLE_NAME.test(key) || SCRIPT_VARIABLES.includes(key)) return undefined;
     if (shellEnv[key] !== value || CD_VARIABLES.includes(key)) exported.push(`${key}=${quote(value)}`);
   }
   for (const key of CD_VARIABLES) if (env[key] === undefined) unset.push(key);

@@ -73,6 +73,59 @@ describe('standby shells of a supervisor', () => {
     await waitFor(() => hosts().length === 0 && standby.every((pid) => !existsSync(`/proc/${pid}`)));
   }, 60_000);
 
+  it.each([
+    ['in-process', false],
+    ['with agent hosts', true],
+  ])(
+    '%s: each wave of agents gets its shells, the second as the first',
+    async (_mode, isHosted) => {
+      const { root, cleanup } = createTestWorkspace();
+      onCleanup(cleanup);
+      const registry = createRegistry(root);
+      const gate = (file: string) => `while [ ! -e "${join(root, file)}" ]; do sleep 0.05; done\n`;
+      const pid = (name: string) => `echo $$ > "${root}/pid.${name}"\n`;
+      submitSegments(registry, [
+        { prompt: gate('go1'), directives: { name: 'blocker' } },
+        ...['w1a', 'w1b'].map((name) => ({
+          prompt: `${pid(name)}${gate('go2')}`,
+          directives: { name, wait: ['blocker'] },
+        })),
+        ...['w2a', 'w2b'].map((name) => ({
+          prompt: `${pid(name)}sleep 0.1\n`,
+          directives: { name, wait: ['w1a', 'w1b'] },
+        })),
+      ]);
+      const supervisor = createSupervisor({
+        workspaceRoot: root,
+        resolveLauncher: resolveShell,
+        pollMs: 200,
+        ...(isHosted ? { agentHost: { command: [process.execPath, fixturePath(), 'host'] } } : {}),
+      });
+      onCleanup(() => supervisor.stop());
+      const hosts = () => (isHosted ? processesWith(fixturePath(), 'host', root) : [process.pid]);
+      const pidOf = (name: string) => Number(readFileSync(join(root, `pid.${name}`), 'utf8'));
+      await supervisor.start();
+      for (const [go, wave, next] of [
+        ['go1', ['w1a', 'w1b'], 'blocker'],
+        ['go2', ['w2a', 'w2b'], 'w1a'],
+      ] as const) {
+        await waitFor(() => registry.read(next)?.running?.pid != null);
+        await waitFor(() => standbyShellsOf(hosts()).length >= wave.length);
+        const standby = standbyShellsOf(hosts());
+        writeFileSync(join(root, go), '');
+        await waitFor(() => wave.every((name) => existsSync(join(root, `pid.${name}`))));
+        await waitFor(() =>
+          wave.every((name) => readFileSync(join(root, `pid.${name}`), 'utf8').endsWith('\n')),
+        );
+        expect(wave.map(pidOf).every((each) => standby.includes(each))).toBe(true);
+      }
+      await waitFor(
+        () => registry.read('w2b')?.done !== undefined && registry.read('w2a')?.done !== undefined,
+      );
+    },
+    60_000,
+  );
+
   it('maxStandbyShells: 0 keeps none', async () => {
     const { registry, go, supervisor } = setup({ maxStandbyShells: 0 });
     const settled = supervisor.runUntilSettled();

@@ -1,9 +1,9 @@
-import { appendFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestWorkspace } from '../__fixtures__/test-workspace.js';
 import { type AgentRegistry, createRegistry } from '../registry.js';
 import { submitSegments } from '../submit-segments.js';
-import { createRegistryWatcher } from './registry-watcher.js';
+import { createRegistryWatcher, PROGRESS_WAKE_MS } from './registry-watcher.js';
 import { createSnapshotReader } from './snapshot-reader.js';
 
 const cleanups: (() => void)[] = [];
@@ -98,5 +98,41 @@ describe('the registry watcher and the snapshot reader', () => {
     reader.readAll();
     reader.readAll();
     expect(reads()).toBe(2);
+  });
+});
+
+describe('progress events', () => {
+  it('a claim or running.json invalidates at once and wakes after PROGRESS_WAKE_MS; done.json wakes at once', async () => {
+    const { root, cleanup } = createTestWorkspace();
+    cleanups.push(cleanup);
+    const registry = createRegistry(root);
+    submitSegments(registry, [{ prompt: 'true', directives: { name: 'a' } }]);
+    // Timers stand still (file events and setImmediate do not): a wake that needs the progress timer does
+    // not come until the test moves the clock.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    cleanups.push(() => vi.useRealTimers());
+    let wakes = 0;
+    const watcher = createRegistryWatcher(registry, () => wakes++);
+    cleanups.push(() => watcher.close());
+    watcher.sync(['a']);
+    const settle = async (condition: () => boolean, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    const stamp = watcher.stamp('a');
+    writeFileSync(registry.agentFile('a', 'launch.1.claim'), '{}\n');
+    writeFileSync(registry.agentFile('a', 'running.json'), '{}\n');
+    await settle(() => watcher.stamp('a') !== stamp);
+    expect(watcher.stamp('a')).not.toBe(stamp); // the snapshot is stale at once
+    await settle(() => wakes > 0, 200); // any wake that needs no timer has come by now
+    expect(wakes).toBe(0);
+    vi.advanceTimersByTime(PROGRESS_WAKE_MS);
+    await settle(() => wakes > 0);
+    expect(wakes).toBe(1);
+
+    writeFileSync(registry.agentFile('a', 'done.json'), '{}\n');
+    await settle(() => wakes > 1);
+    expect(wakes).toBe(2);
   });
 });
