@@ -472,8 +472,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   /**
    * Keeps standby shells for the agents about to be released: in this process, or in the warm hosts with
-   * room, shared out as launchInHost will share out the agents (evenly), each host told only when its share
-   * changes.
+   * room, shared out as launchInHost will share out the agents (evenly). A host is told its share whenever
+   * it is not 0, and when it falls to 0: a shell an agent starts in counts against the request it was kept
+   * for, and an agent assigned before a share was sent may start after the host took that share in.
    */
   const maintainStandby = () => {
     const wanted = isRunning ? Math.min(upcoming, maxStandbyShells) : 0;
@@ -487,7 +488,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     for (const host of hosts) {
       if (!isUsable(host)) continue;
       const count = withRoom.includes(host) ? Math.min(share, maxAttemptsPerHost - host.attempts.size) : 0;
-      if (count === host.standby) continue;
+      if (count === host.standby && count === 0) continue;
       host.standby = count;
       host.child.stdin?.write(`${JSON.stringify({ standby: count })}\n`);
     }
