@@ -175,8 +175,8 @@ function balance(isTrimmedNow: boolean): void {
  *
  * The process keeps as many shells as all its requests ask for (at most MAX_STANDBY_SHELLS), started one per
  * turn of the event loop. A shell an agent starts in counts against a request (its count falls by one): it is
- * not replaced until a request is updated, so no shell is started while released agents are starting. The shells hold no reference on the event loop and exit
- * when this process does. Nothing happens on Windows.
+ * not replaced until a request is updated, so no shell is started while released agents are starting. The
+ * shells hold no reference on the event loop and exit when this process does. Nothing happens on Windows.
  */
 export function prepareAgentProcesses(count: number): StandbyShells {
   const entry = { count: 0 };
