@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BeadError } from './errors.js';
 import { convertBdRecords, importBdFile } from './import-bd.js';
 import { realBeadsFixtures } from './internal/real-fixtures.js';
@@ -13,7 +13,9 @@ const REAL = realBeadsFixtures() ?? '/work/shared/fixtures/beads-real';
 const realFiles = existsSync(REAL) ? readdirSync(REAL).filter((file) => file.endsWith('.jsonl')) : [];
 
 function tempStore(prefix = 'bd') {
-  return initBeadStore({ dir: join(mkdtempSync(join(tmpdir(), 'sase-import-bd-')), 'beads'), prefix });
+  const base = mkdtempSync(join(tmpdir(), 'sase-import-bd-'));
+  onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+  return initBeadStore({ dir: join(base, 'beads'), prefix });
 }
 
 const line = (value: object) => JSON.stringify(value);

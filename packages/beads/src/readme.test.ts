@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import * as beads from './index.js';
 import { initBeadStore } from './index.js';
 
 it('runs the README example', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'sase-readme-')), '.sase/sdd/beads');
+  const base = mkdtempSync(join(tmpdir(), 'sase-readme-'));
+  onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, '.sase/sdd/beads');
   const store = initBeadStore({ dir, prefix: 'shop' });
   const epic = store.create({ title: 'Checkout', tier: 'epic' });
   const cart = store.create({ title: 'Cart', parentId: epic.id });
@@ -34,7 +36,9 @@ store.dispose();`;
 });
 
 it('runs the claiming example of the README', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'sase-readme-')), '.sase/sdd/beads');
+  const base = mkdtempSync(join(tmpdir(), 'sase-readme-'));
+  onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, '.sase/sdd/beads');
   const store = initBeadStore({ dir, prefix: 'shop' });
   store.create({ title: 'Checkout', tier: 'epic' });
   const next = store.claimNext('agent-7');

@@ -2,11 +2,11 @@
 // standalone SDD repository): each one must land, none may replace another's ref update. The children run
 // the built package (`pnpm build` first), as separate processes do.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { createSddStore } from './index.js';
 
 const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -14,6 +14,7 @@ const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 it('serialises commits of several processes: every commit lands, on one line of history', async () => {
   if (!existsSync(built)) throw new Error(`${built} is missing: build @sase/sdd first`);
   const workspaceRoot = mkdtempSync(join(tmpdir(), 'sase-sdd-lock-'));
+  onTestFinished(() => rmSync(workspaceRoot, { recursive: true, force: true }));
   const store = createSddStore({ workspaceRoot, env: { HOME: workspaceRoot } });
   await store.init();
   const writers = 6;

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import {
   createCatalog,
   directivesToJson,
@@ -15,6 +15,7 @@ import {
 
 it('README: load a catalog and expand a multi-prompt', async () => {
   const workspaceRoot = mkdtempSync(join(tmpdir(), 'sase-xprompt-readme-'));
+  onTestFinished(() => rmSync(workspaceRoot, { recursive: true, force: true }));
   mkdirSync(join(workspaceRoot, '.xprompts'));
   writeFileSync(
     join(workspaceRoot, '.xprompts/review.md'),

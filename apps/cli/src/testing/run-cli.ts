@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import type { CliIo } from '../io.js';
 import { main } from '../main.js';
 
@@ -32,14 +32,28 @@ export async function runCli(
   return { code, stdout: io.out, stderr: io.err };
 }
 
+/**
+ * A new temporary directory named `<prefix>-XXXXXX`, removed when the test that creates it ends, or after the
+ * file's tests when it is created while they are collected (at the top of a file or in a describe).
+ */
+export function createTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    try {
+      afterAll(remove);
+    } catch {
+      // created in a hook: the run's temporary directory (npm test's) takes it
+    }
+  }
+  return dir;
+}
+
 /** A new temporary git repository to use as a workspace, removed when the test that creates it ends. */
 export function createTempWorkspace(name = 'ws'): string {
-  const parent = mkdtempSync(join(tmpdir(), 'sase-cli-'));
-  try {
-    onTestFinished(() => rmSync(parent, { recursive: true, force: true }));
-  } catch {
-    // created outside a test (a hook): the run's temporary directory takes it
-  }
+  const parent = createTempDir('sase-cli');
   const dir = join(parent, name);
   mkdirSync(dir, { recursive: true });
   execFileSync('git', ['init', '-q', dir]);

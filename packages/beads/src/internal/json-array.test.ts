@@ -1,12 +1,14 @@
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { writeFileAsJsonArray, writeLinesAsJsonArray } from './json-array.js';
 
 /** A file with these lines, opened for reading; `run` gets its descriptor. */
 function withFile<T>(text: string, run: (fd: number, size: number) => T): T {
-  const file = join(mkdtempSync(join(tmpdir(), 'sase-json-array-')), 'issues.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'sase-json-array-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'issues.jsonl');
   writeFileSync(file, text);
   const fd = openSync(file, 'r');
   try {

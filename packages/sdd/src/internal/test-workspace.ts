@@ -1,14 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 
-/** A fresh workspace directory for a test, with an empty HOME beside it (no user git config leaks in). */
+/**
+ * A fresh workspace directory for a test, with an empty HOME beside it (no user git config leaks in), removed
+ * when the test ends.
+ */
 export function createTestWorkspace(): { workspaceRoot: string; home: string; env: NodeJS.ProcessEnv } {
   const base = mkdtempSync(join(tmpdir(), 'sase-sdd-'));
+  try {
+    onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+  } catch {
+    // created outside a test (a hook): the run's temporary directory takes it
+  }
   const workspaceRoot = join(base, 'myapp');
   const home = join(base, 'home');
-  execFileSync('mkdir', ['-p', workspaceRoot, home]);
+  mkdirSync(workspaceRoot, { recursive: true });
+  mkdirSync(home, { recursive: true });
   writeFileSync(join(workspaceRoot, 'sase.yml'), '');
   return { workspaceRoot, home, env: { HOME: home, USER: 'tester', PATH: process.env.PATH } };
 }

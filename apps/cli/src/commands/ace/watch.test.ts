@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTempDir } from '../../testing/run-cli.js';
 import { type ChangeKind, type WorkspaceChanges, type WorkspaceWatcher, watchWorkspace } from './watch.js';
 
 let watcher: WorkspaceWatcher | undefined;
 afterEach(() => watcher?.close());
 
 function setUp() {
-  const base = mkdtempSync(join(tmpdir(), 'sase-ace-watch-'));
+  const base = createTempDir('sase-ace-watch');
   const root = join(base, 'ws');
   const sddRoot = join(root, '.sase', 'sdd');
   const beadsDir = join(sddRoot, 'beads');

@@ -1,13 +1,12 @@
 // `sase bead merge`: the git merge driver of the bead store, run by a real `git merge` (with the built CLI:
 // run `cd apps/cli && pnpm build` first) and in-process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BeadRecord, parseJsonl, stringifyJsonl } from '@sase/beads';
 import { describe, expect, it } from 'vitest';
-import { createTempWorkspace, runCli } from '../../testing/run-cli.js';
+import { createTempDir, createTempWorkspace, runCli } from '../../testing/run-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 const builtCli = join(repoRoot, 'apps', 'cli', 'dist', 'bin.cjs');
@@ -40,7 +39,7 @@ const record = (id: string, title: string, updated = T0): BeadRecord =>
 
 describe('sase bead merge (the driver, in-process)', () => {
   it('writes the merge over OURS and reports renumbered ids and both-sides changes on stderr', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sase-merge-'));
+    const dir = createTempDir('sase-merge');
     const files = {
       base: stringifyJsonl([record('m-1', 'one')]),
       ours: stringifyJsonl([record('m-1', 'one (ours)', '2026-11-02T00:00:00.000Z'), record('m-2', 'ours')]),
@@ -65,7 +64,7 @@ describe('sase bead merge (the driver, in-process)', () => {
   });
 
   it('warns about a blocks cycle the two sides close together', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sase-merge-'));
+    const dir = createTempDir('sase-merge');
     const on = (id: string, blocker: string) => ({
       ...record(id, id),
       dependencies: [{ id: blocker, type: 'blocks' as const }],
@@ -81,7 +80,7 @@ describe('sase bead merge (the driver, in-process)', () => {
   });
 
   it('leaves OURS untouched and exits 1 when an input is not a store file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sase-merge-'));
+    const dir = createTempDir('sase-merge');
     const ours = stringifyJsonl([record('m-1', 'one')]);
     writeFileSync(join(dir, 'base'), ours);
     writeFileSync(join(dir, 'ours'), ours);
@@ -93,7 +92,7 @@ describe('sase bead merge (the driver, in-process)', () => {
   });
 
   it('says what it needs when called without files', async () => {
-    const result = await runCli(mkdtempSync(join(tmpdir(), 'sase-merge-')), 'bead', 'merge');
+    const result = await runCli(createTempDir('sase-merge'), 'bead', 'merge');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('needs three files, BASE OURS THEIRS');
   });

@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launcherSettingsFromConfig, listLaunchers, resolveLauncher } from '@sase/workspace';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
-import { captureIo, createTempWorkspace } from '../../testing/run-cli.js';
+import { captureIo, createTempDir, createTempWorkspace } from '../../testing/run-cli.js';
 import { launchers } from './launchers.js';
 import { registerLaunchers } from './register.js';
 
@@ -74,7 +73,7 @@ describe('sase launchers', () => {
   });
 
   it('prints a table, also outside a workspace', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'sase-no-workspace-'));
+    const cwd = createTempDir('sase-no-workspace');
     const io = captureIo();
     expect(await launchers({ cwd, io, json: false })).toBe(0);
     const lines = io.out.trimEnd().split('\n');

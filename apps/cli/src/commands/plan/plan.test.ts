@@ -1,19 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openBeadStore } from '@sase/beads';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
 import { plannerAgentScript } from '../../testing/planner-agent.js';
-import { captureIo } from '../../testing/run-cli.js';
+import { captureIo, createTempDir } from '../../testing/run-cli.js';
 import { planApprove } from './approve.js';
 import { registerPlan } from './register.js';
 import { planSubmit } from './submit.js';
 
 function workspace(config = '') {
-  const base = mkdtempSync(join(tmpdir(), 'sase-plan-cli-'));
+  const base = createTempDir('sase-plan-cli');
   const cwd = join(base, 'shop');
   const home = join(base, 'home');
   mkdirSync(cwd);

@@ -1,21 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseLauncherAndModel } from '@sase/workspace';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
-import { captureIo, createTempWorkspace } from '../../testing/run-cli.js';
+import { captureIo, createTempDir, createTempWorkspace } from '../../testing/run-cli.js';
 import { registerRun } from './register.js';
 import { type RunOptions, run } from './run.js';
 
@@ -23,7 +14,7 @@ const fakeClaude = fileURLToPath(
   new URL('../../../../../packages/launcher-claude/src/__fixtures__/fake-agent.mjs', import.meta.url),
 );
 chmodSync(fakeClaude, 0o755);
-const homeDir = mkdtempSync(join(tmpdir(), 'sase-run-home-'));
+const homeDir = createTempDir('sase-run-home');
 
 async function sase(cwd: string, options: Partial<RunOptions>) {
   const io = captureIo();

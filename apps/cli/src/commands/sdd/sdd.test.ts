@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBeadStore } from '@sase/beads';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../../commander.js';
 import { CliRuntime } from '../../runtime.js';
-import { captureIo } from '../../testing/run-cli.js';
+import { captureIo, createTempDir } from '../../testing/run-cli.js';
 import { planApprove } from '../plan/approve.js';
 import { planSubmit } from '../plan/submit.js';
 import { sddCommit } from './commit.js';
@@ -16,7 +15,7 @@ import { registerSdd } from './register.js';
 import { sddValidate } from './validate.js';
 
 function workspace(config = '') {
-  const base = mkdtempSync(join(tmpdir(), 'sase-sdd-cli-'));
+  const base = createTempDir('sase-sdd-cli');
   const cwd = join(base, 'shop');
   const home = join(base, 'home');
   mkdirSync(cwd);

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CliRuntime } from '../../runtime.js';
-import { captureIo } from '../../testing/run-cli.js';
+import { captureIo, createTempDir } from '../../testing/run-cli.js';
 import { xpromptExpand } from './expand.js';
 import { xpromptExplain } from './explain.js';
 import { xpromptList } from './list.js';
@@ -18,7 +17,7 @@ function write(path: string, text: string): void {
 
 /** A workspace (with .git) holding a few xprompts, and a home with one more. */
 function workspace() {
-  const base = mkdtempSync(join(tmpdir(), 'sase-xprompt-cli-'));
+  const base = createTempDir('sase-xprompt-cli');
   const cwd = join(base, 'shop');
   const homeDir = join(base, 'home');
   mkdirSync(join(cwd, '.git'), { recursive: true });

@@ -5,7 +5,7 @@
 // its bead, writes src/<bead>.md in its worktree (odd phases commit it themselves) and closes its bead; the
 // land agent runs `sase change land`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,7 @@ export const DIAMOND_WAITS: Record<string, string[]> = {
  */
 export function useBeadWorkEnvironment(): void {
   const savedEnv: Record<string, string | undefined> = {};
+  let home: string | undefined;
   beforeAll(() => {
     if (!existsSync(builtCli)) {
       throw new Error(`${builtCli} is missing: build the CLI first (cd apps/cli && pnpm build)`);
@@ -71,9 +72,11 @@ export function useBeadWorkEnvironment(): void {
       savedEnv[name] = process.env[name];
       delete process.env[name];
     }
-    process.env.HOME = mkdtempSync(join(tmpdir(), 'sase-bead-work-home-'));
+    home = mkdtempSync(join(tmpdir(), 'sase-bead-work-home-'));
+    process.env.HOME = home;
   });
   afterAll(() => {
+    if (home !== undefined) rmSync(home, { recursive: true, force: true });
     for (const [name, value] of Object.entries(savedEnv)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
