@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { LauncherError } from './launcher-error.js';
 
 /** Where an executable is, as `locate()` reports it (for `sase launchers`). */
@@ -32,28 +32,37 @@ function isExecutableFile(path: string): boolean {
 const FOUND_CACHE_MS = 1000;
 const found = new Map<string, { path: string; foundAt: number }>();
 
-/** searchPath, remembering what it found for FOUND_CACHE_MS (not what it did not find). */
-function searchPathCached(name: string, environment: Environment): string | undefined {
-  const key = `${name}\0${environment.PATH ?? ''}\0${process.cwd()}`;
+/**
+ * The absolute path of the executable file `name` names, as exec would find it: a name with a `/` relative to
+ * `baseDir`, any other on `environment.PATH` (whose relative entries are relative to `baseDir` too); undefined
+ * when there is none. What it finds is remembered for FOUND_CACHE_MS (not what it does not find). For
+ * resolveExecutable and for the standby shells, which look for a program from the agent's directory.
+ */
+export function findExecutable(
+  name: string,
+  environment: Environment,
+  baseDir: string = process.cwd(),
+): string | undefined {
+  const key = `${name}\0${environment.PATH ?? ''}\0${baseDir}`;
   const now = Date.now();
   const cached = found.get(key);
   if (cached !== undefined && now - cached.foundAt < FOUND_CACHE_MS) return cached.path;
-  const path = searchPath(name, environment);
+  const path = searchPath(name, environment, baseDir);
   if (found.size > 100) found.clear();
   if (path === undefined) found.delete(key);
   else found.set(key, { path, foundAt: now });
   return path;
 }
 
-function searchPath(name: string, environment: Environment): string | undefined {
+function searchPath(name: string, environment: Environment, baseDir: string): string | undefined {
   if (name.includes('/')) {
-    const candidate = isAbsolute(name) ? name : resolve(name);
+    const candidate = resolve(baseDir, name);
     return isExecutableFile(candidate) ? candidate : undefined;
   }
   for (const directory of (environment.PATH ?? '').split(delimiter)) {
     if (directory === '') continue;
-    const candidate = join(directory, name);
-    if (isExecutableFile(candidate)) return isAbsolute(candidate) ? candidate : resolve(candidate);
+    const candidate = resolve(baseDir, directory, name);
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
 }
@@ -70,7 +79,7 @@ export function locateExecutable(
   const override = overrideVariable === undefined ? undefined : environment[overrideVariable];
   const isOverridden = override !== undefined && override !== '';
   const executable = isOverridden ? override : name;
-  const path = searchPathCached(executable, environment);
+  const path = findExecutable(executable, environment);
   const location: ExecutableLocation = { executable, found: path !== undefined };
   if (path !== undefined) location.path = path;
   if (overrideVariable !== undefined) {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { findExecutable } from './resolve-executable.js';
 
 // Standby shells: `sh` processes started ahead of need, each blocked on reading one line from its stdin. To start
 // an agent, the line `cd <dir> && <env changes> && exec <agent argv>` is written to one: the shell turns into the
@@ -207,55 +208,24 @@ function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`).replaceAll('\n', `'"$sase_nl"'`)}'`;
 }
 
-function isExecutableProgram(path: string): boolean {
+/**
+ * Whether exec runs `path` as Node's spawn does: a binary or a script with `#!`. sh runs any other file as a
+ * shell script where a plain spawn fails with ENOEXEC, so such a file is left to the plain spawn.
+ */
+function isExecFormat(path: string): boolean {
   try {
-    const stats = statSync(path);
-    if (!stats.isFile() || (stats.mode & 0o111) === 0) return false;
-    // What exec would do with it, checked here so that a failure is a spawn error as with a plain spawn: only
-    // a binary or a script with `#!` (sh would run any other file as a shell script where Node gives ENOEXEC).
     const fd = openSync(path, constants.O_RDONLY);
     try {
       const head = Buffer.alloc(4);
       const length = readSync(fd, head, 0, 4, 0);
       const isScript = length >= 2 && head[0] === 0x23 && head[1] === 0x21;
-      const isElf = length === 4 && head.readUInt32BE(0) === 0x7f454c46;
-      if (!isScript && !isElf) return false;
+      return isScript || (length === 4 && head.readUInt32BE(0) === 0x7f454c46);
     } finally {
       closeSync(fd);
     }
-    return true;
   } catch {
     return false;
   }
-}
-
-/** How long a program found is trusted: agents released together run the same one. */
-const PROGRAM_CACHE_MS = 1000;
-const programs = new Map<string, { path: string | undefined; foundAt: number }>();
-
-/** The executable as exec would find it (PATH of the agent's environment, relative to its directory). */
-function findProgram(executable: string, cwd: string, env: Environment): string | undefined {
-  const key = `${executable}\0${cwd}\0${env.PATH ?? ''}`;
-  const now = Date.now();
-  const cached = programs.get(key);
-  if (cached !== undefined && now - cached.foundAt < PROGRAM_CACHE_MS) return cached.path;
-  if (programs.size > 100) programs.clear();
-  const path = searchProgram(executable, cwd, env);
-  programs.set(key, { path, foundAt: now });
-  return path;
-}
-
-function searchProgram(executable: string, cwd: string, env: Environment): string | undefined {
-  if (executable.includes('/')) {
-    const path = resolve(cwd, executable);
-    return isExecutableProgram(path) ? path : undefined;
-  }
-  for (const directory of (env.PATH ?? '').split(delimiter)) {
-    if (directory === '') continue;
-    const path = resolve(cwd, join(directory, executable));
-    if (isExecutableProgram(path)) return path;
-  }
-  return undefined;
 }
 
 /**
@@ -273,8 +243,9 @@ function execLine(
   const [executable, ...argumentList] = command;
   if (executable === undefined) return undefined;
   const directory = resolve(cwd);
-  const program = findProgram(executable, directory, env);
-  if (program === undefined) return undefined;
+  // The program as exec will find it, so that a missing one is the spawn error of a plain spawn.
+  const program = findExecutable(executable, env, directory);
+  if (program === undefined || !isExecFormat(program)) return undefined;
   const unset: string[] = [];
   const exported: string[] = [];
   for (const key in shellEnv) {

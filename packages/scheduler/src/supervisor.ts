@@ -159,7 +159,7 @@ interface HostProcess {
   /** Whether it takes more attempts: its stdin is open (a warm host). */
   isOpen: boolean;
   hasExited: boolean;
-  /** How many standby shells it was last asked to keep; -1 after an assignment (it may have taken one). */
+  /** How many standby shells it was last asked to keep. */
   standby: number;
 }
 
@@ -420,9 +420,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
     target.attempts.set(name, { attempt, assignedAt: Date.now() });
     target.assigned++;
-    // The host counts a shell an agent starts in against what it was asked for: its count is not known
-    // any more, and its share is sent again.
-    target.standby = -1;
     if (target.isOpen && target.assigned >= HOST_ASSIGNMENT_LIMIT) closeHost(target);
     inFlight.set(name, { kind: 'host', attempt, host: target });
     log(

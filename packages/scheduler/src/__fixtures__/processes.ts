@@ -33,21 +33,27 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-/**
- * Live processes whose command line contains every one of `parts`. A child that one of them has forked but
- * not yet exec'd (an agent host being started) has its parent's command line for that moment: it is left out.
- */
-export function processesWith(...parts: string[]): number[] {
+/** Live processes (zombies aside) whose command line satisfies `isMatch`. */
+function liveProcesses(isMatch: (argv: string[]) => boolean): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (parts.every((part) => argv.includes(part)) && isAlive(Number(entry))) pids.push(Number(entry));
+      if (isMatch(argv) && isAlive(Number(entry))) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }
   }
+  return pids;
+}
+
+/**
+ * Live processes whose command line contains every one of `parts`. A child that one of them has forked but
+ * not yet exec'd (an agent host being started) has its parent's command line for that moment: it is left out.
+ */
+export function processesWith(...parts: string[]): number[] {
+  const pids = liveProcesses((argv) => parts.every((part) => argv.includes(part)));
   return pids.filter((pid) => !pids.includes(parentOf(pid) ?? -1));
 }
 
@@ -59,16 +65,7 @@ export function countLines(lines: string[]): Record<string, number> {
 
 /** The standby shells (see prepareAgentProcesses of @sase/launcher-core) whose parent is one of `parents`. */
 export function standbyShellsOf(parents: readonly number[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv[0] !== '/bin/sh' || !argv[2]?.includes('read -r sase_exec')) continue;
-      if (parents.includes(parentOf(Number(entry)) ?? -1) && isAlive(Number(entry))) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
+  return liveProcesses(
+    (argv) => argv[0] === '/bin/sh' && argv[2]?.includes('read -r sase_exec') === true,
+  ).filter((pid) => parents.includes(parentOf(pid) ?? -1));
 }
